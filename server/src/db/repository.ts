@@ -1,0 +1,104 @@
+import type { FinishReason, MessageStatus } from '../../../protocol/events.ts';
+
+export interface ChatRecord {
+  id: string;
+  ownerId: string;
+  title: string;
+  model: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface MessageRecord {
+  id: string;
+  chatId: string;
+  ownerId: string;
+  role: 'user' | 'assistant';
+  content: string;
+  status: MessageStatus;
+  model: string;
+  /** For an answer, the user message it replies to; null for user messages. */
+  parentId: string | null;
+  clientMessageId: string | null;
+  finishReason: FinishReason | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  cached: boolean;
+  createdAt: Date;
+  completedAt: Date | null;
+}
+
+/** Position in the newest-first chat list, for cursor pagination. */
+export interface ChatCursor {
+  updatedAt: Date;
+  id: string;
+}
+
+export interface BeginAnswerInput {
+  ownerId: string;
+  chatId: string;
+  /** The new user message; absent when regenerating an answer to an existing one. */
+  userMessage?: { id: string; content: string; clientMessageId: string | null };
+  answer: { id: string; model: string; parentId: string; cached: boolean };
+  /** Set as the chat's title when the chat still has its placeholder title. */
+  titleIfUntitled?: string;
+  now: Date;
+}
+
+export type BeginAnswerResult = 'ok' | 'chat_not_found' | 'in_progress' | 'duplicate_client_message';
+
+export interface FinishAnswerInput {
+  id: string;
+  content: string;
+  status: Exclude<MessageStatus, 'streaming'>;
+  finishReason: FinishReason;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  now: Date;
+}
+
+/** Every read and write is scoped by owner: another principal's rows are invisible, never forbidden. */
+export interface ChatRepository {
+  createChat(input: { id: string; ownerId: string; title: string; model: string; now: Date }): Promise<ChatRecord>;
+  getChat(ownerId: string, chatId: string): Promise<ChatRecord | undefined>;
+  /** Newest activity first; the page after `cursor` when given. */
+  listChats(ownerId: string, page: { limit: number; cursor?: ChatCursor }): Promise<ChatRecord[]>;
+  renameChat(ownerId: string, chatId: string, title: string, now: Date): Promise<ChatRecord | undefined>;
+  /** Deletes the chat and its messages; false when there was no such chat. */
+  deleteChat(ownerId: string, chatId: string): Promise<boolean>;
+}
+
+export interface MessageRepository {
+  /**
+   * One transaction: inserts the user message (unless regenerating) and the assistant message with status
+   * `streaming`, and touches the chat (updatedAt, model, title). At most one answer per chat streams at a time.
+   */
+  beginAnswer(input: BeginAnswerInput): Promise<BeginAnswerResult>;
+  /** One write: saves the final answer. Only a `streaming` answer is updated; returns whether it was. */
+  finishAnswer(input: FinishAnswerInput): Promise<boolean>;
+  getMessage(ownerId: string, messageId: string): Promise<MessageRecord | undefined>;
+  /** The user message sent with `clientMessageId` in that chat, and its newest answer. */
+  findByClientMessageId(
+    ownerId: string,
+    chatId: string,
+    clientMessageId: string,
+  ): Promise<{ user: MessageRecord; answer: MessageRecord | undefined } | undefined>;
+  /** The conversation in order: each user message followed by the newest version of its answer. */
+  listThread(ownerId: string, chatId: string): Promise<MessageRecord[]>;
+  /** Every answer to one user message, oldest first. */
+  listVersions(ownerId: string, userMessageId: string): Promise<MessageRecord[]>;
+  /** The owner's answers that are still streaming, newest first. */
+  listStreaming(ownerId: string): Promise<MessageRecord[]>;
+}
+
+export interface Repositories {
+  chats: ChatRepository;
+  messages: MessageRepository;
+  /** Throws when the database cannot answer; used by /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
