@@ -119,7 +119,7 @@ export type SendMessageBody = Static<typeof SendMessageBody>;
 export const RegenerateBody = Type.Object(GenerationOptions, { additionalProperties: false });
 export type RegenerateBody = Static<typeof RegenerateBody>;
 
-export const ChatParams = Type.Object({ id: Id });
+export const IdParams = Type.Object({ id: Id });
 export const MessageParams = Type.Object({ id: Id, messageId: Id });
 
 export const StreamQuery = Type.Object(

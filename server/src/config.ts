@@ -17,6 +17,8 @@ export interface Config {
   logLevel: string;
   bodyLimitBytes: number;
   streamTokenTtlSeconds: number;
+  /** On SIGTERM, how long running answers may take to finish before they are saved as interrupted. */
+  drainMs: number;
   generation: GenerationConfig;
   streamLog: { maxLength: number; ttlAfterEndMs: number };
   demo: DemoConfig;
@@ -83,6 +85,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: readString(env, 'LOG_LEVEL') ?? 'info',
     bodyLimitBytes: readInt(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1),
     streamTokenTtlSeconds: readInt(env, 'STREAM_TOKEN_TTL_SECONDS', 600, 1),
+    drainMs: readInt(env, 'DRAIN_SECONDS', 30) * 1000,
     generation: {
       batchMaxChars: readInt(env, 'BATCH_MAX_CHARS', 256, 1),
       batchWindowMs: readInt(env, 'BATCH_WINDOW_MS', 20),

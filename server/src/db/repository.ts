@@ -93,6 +93,11 @@ export interface MessageRepository {
   listVersions(ownerId: string, userMessageId: string): Promise<MessageRecord[]>;
   /** The owner's answers that are still streaming, newest first. */
   listStreaming(ownerId: string): Promise<MessageRecord[]>;
+  /**
+   * Marks every answer still streaming as `interrupted`, keeping its text; returns how many. Only safe where
+   * no other process can be generating: the embedded database at start.
+   */
+  interruptStreaming(now: Date): Promise<number>;
 }
 
 export interface Repositories {

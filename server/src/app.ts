@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
+import { createPrincipalResolver } from './auth/principal.ts';
+import { createStreamTokens } from './auth/stream-token.ts';
+import type { Config } from './config.ts';
+import type { Repositories } from './db/repository.ts';
+import { createGenerationService, type GenerationService } from './generation/generation-service.ts';
+import type { ModelCatalog } from './generation/model-catalog.ts';
+import { registerChatRoutes } from './http/chats.ts';
+import { registerErrorHandling } from './http/error-handler.ts';
+import { registerHealthRoutes } from './http/health.ts';
+import { registerMessageRoutes } from './http/messages.ts';
+import { registerModelRoutes } from './http/models.ts';
+import type { RouteDeps, TypedApp } from './http/route-deps.ts';
+import { registerStreamRoutes } from './http/streams.ts';
+import { createValidatorCompiler } from './http/validator-compiler.ts';
+import type { StreamLog } from './streams/stream-log.ts';
+
+export interface AppDeps {
+  config: Pick<Config, 'bodyLimitBytes' | 'jwtSecret' | 'streamTokenTtlSeconds' | 'generation'>;
+  repositories: Repositories;
+  streamLog: StreamLog;
+  models: ModelCatalog;
+  countTokens(text: string): number;
+  logger: FastifyBaseLogger;
+  /** Injected so tests get repeatable output. */
+  now?: () => Date;
+  newId?: () => string;
+}
+
+export interface Parley {
+  app: TypedApp;
+  generations: GenerationService;
+  /** Stops taking generations, lets running ones finish for up to `graceMs`, then closes the server. */
+  shutdown(graceMs: number): Promise<void>;
+}
+
+/** Builds the whole HTTP surface on an unstarted server, so tests can drive it in-process or listen on a port. */
+export async function createApp(deps: AppDeps): Promise<Parley> {
+  const now = deps.now ?? (() => new Date());
+  const newId = deps.newId ?? randomUUID;
+  const secret = new TextEncoder().encode(deps.config.jwtSecret);
+
+  const generations = createGenerationService({
+    repositories: deps.repositories,
+    streamLog: deps.streamLog,
+    models: deps.models,
+    config: deps.config.generation,
+    countTokens: deps.countTokens,
+    now,
+    newId,
+    logError: (error, message) => deps.logger.error({ err: error }, message),
+  });
+
+  const app: TypedApp = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: deps.config.bodyLimitBytes,
+    // Per-request logs would cost more than a streamed token; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(createValidatorCompiler());
+  // The API speaks JSON only; other bodies get 415 rather than a confusing schema error.
+  app.removeContentTypeParser(['text/plain']);
+  registerErrorHandling(app);
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'Parley API',
+        version: '0.1.0',
+        description:
+          'Prompts go up by POST; answers stream back as server-sent events and can be resumed from any event id.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          anonymous: { type: 'apiKey', in: 'header', name: 'x-anon-id' },
+        },
+      },
+      security: [{ bearer: [] }, { anonymous: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const routeDeps: RouteDeps = {
+    repositories: deps.repositories,
+    generations,
+    streamLog: deps.streamLog,
+    models: deps.models,
+    auth: createPrincipalResolver(secret),
+    streamTokens: createStreamTokens(secret, deps.config.streamTokenTtlSeconds),
+    defaultModel: deps.config.generation.defaultModel,
+    now,
+    newId,
+  };
+  registerHealthRoutes(app, routeDeps, generations.isDraining);
+  registerModelRoutes(app, routeDeps);
+  registerChatRoutes(app, routeDeps);
+  registerMessageRoutes(app, routeDeps);
+  registerStreamRoutes(app, routeDeps);
+
+  return {
+    app,
+    generations,
+    async shutdown(graceMs) {
+      await generations.drain(graceMs);
+      await app.close();
+    },
+  };
+}

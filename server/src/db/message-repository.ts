@@ -1,0 +1,195 @@
+import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import { AppError } from '../app-error.ts';
+import type { Db } from './client.ts';
+import type { BeginAnswerInput, BeginAnswerResult, MessageRecord, MessageRepository } from './repository.ts';
+import {
+  chats,
+  messages,
+  ONE_STREAMING_ANSWER_PER_CHAT,
+  UNIQUE_CLIENT_MESSAGE_ID,
+  UNTITLED_CHAT_TITLE,
+} from './schema.ts';
+import { violatedUniqueConstraint } from './with-database-errors.ts';
+
+// A literal, not a parameter, so the planner matches the partial indexes defined with this predicate.
+const isStreaming = sql`${messages.status} = 'streaming'`;
+
+export function createMessageRepository(db: Db): MessageRepository {
+  /** User messages matching `where`, in order, each with the newest answer that replies to it. */
+  async function listWithNewestAnswer(where: SQL | undefined) {
+    const answer = alias(messages, 'answer');
+    const newest = db
+      .select()
+      .from(answer)
+      .where(eq(answer.parentId, messages.id))
+      .orderBy(desc(answer.createdAt), desc(answer.id))
+      .limit(1)
+      .as('newest');
+    const rows = await db
+      .select()
+      .from(messages)
+      .leftJoinLateral(newest, sql`true`)
+      .where(and(eq(messages.role, 'user'), where))
+      .orderBy(asc(messages.createdAt), asc(messages.id));
+    return rows.map((row) => ({ user: row.messages, answer: row.newest ?? undefined }));
+  }
+
+  return {
+    async beginAnswer(input) {
+      try {
+        return await db.transaction((tx) => insertAnswer(tx, input));
+      } catch (error) {
+        // The unique indexes decide races between instances; the transaction has rolled back everything.
+        const constraint = violatedUniqueConstraint(error);
+        if (constraint === ONE_STREAMING_ANSWER_PER_CHAT) {
+          return 'in_progress';
+        }
+        if (constraint === UNIQUE_CLIENT_MESSAGE_ID) {
+          return 'duplicate_client_message';
+        }
+        throw error;
+      }
+    },
+
+    async finishAnswer(input) {
+      const updated = await db
+        .update(messages)
+        .set({
+          content: input.content,
+          status: input.status,
+          finishReason: input.finishReason,
+          inputTokens: input.inputTokens,
+          outputTokens: input.outputTokens,
+          errorCode: input.errorCode,
+          errorMessage: input.errorMessage,
+          completedAt: input.now,
+        })
+        .where(and(eq(messages.id, input.id), isStreaming))
+        .returning({ id: messages.id });
+      return updated.length > 0;
+    },
+
+    async getMessage(ownerId, messageId) {
+      const [message] = await db
+        .select()
+        .from(messages)
+        .where(and(eq(messages.id, messageId), eq(messages.ownerId, ownerId)));
+      return message;
+    },
+
+    async findByClientMessageId(ownerId, chatId, clientMessageId) {
+      const [found] = await listWithNewestAnswer(
+        and(
+          eq(messages.chatId, chatId),
+          eq(messages.ownerId, ownerId),
+          eq(messages.clientMessageId, clientMessageId),
+        ),
+      );
+      return found;
+    },
+
+    async listThread(ownerId, chatId) {
+      const rows = await listWithNewestAnswer(
+        and(eq(messages.chatId, chatId), eq(messages.ownerId, ownerId)),
+      );
+      return rows.flatMap(({ user, answer }): MessageRecord[] => (answer ? [user, answer] : [user]));
+    },
+
+    async listVersions(ownerId, userMessageId) {
+      return db
+        .select()
+        .from(messages)
+        .where(and(eq(messages.parentId, userMessageId), eq(messages.ownerId, ownerId)))
+        .orderBy(asc(messages.createdAt), asc(messages.id));
+    },
+
+    async listStreaming(ownerId) {
+      return db
+        .select()
+        .from(messages)
+        .where(and(eq(messages.ownerId, ownerId), isStreaming))
+        .orderBy(desc(messages.createdAt), desc(messages.id));
+    },
+
+    async interruptStreaming(now) {
+      const interrupted = await db
+        .update(messages)
+        .set({
+          status: 'interrupted',
+          finishReason: 'error',
+          errorCode: 'GENERATION_INTERRUPTED',
+          errorMessage: 'The server generating this answer stopped.',
+          completedAt: now,
+        })
+        .where(isStreaming)
+        .returning({ id: messages.id });
+      return interrupted.length;
+    },
+  };
+}
+
+type Transaction = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+async function insertAnswer(tx: Transaction, input: BeginAnswerInput): Promise<BeginAnswerResult> {
+  const { ownerId, chatId, userMessage, answer, titleIfUntitled, now } = input;
+  // Touching the chat first checks that it exists and is the owner's, and locks its row, so concurrent
+  // answers to one chat queue here and the loser meets the unique index on a committed winner.
+  const touched = await tx
+    .update(chats)
+    .set({
+      updatedAt: now,
+      model: answer.model,
+      ...(titleIfUntitled !== undefined && {
+        title: sql`CASE WHEN ${chats.title} = ${UNTITLED_CHAT_TITLE} THEN ${titleIfUntitled} ELSE ${chats.title} END`,
+      }),
+    })
+    .where(and(eq(chats.id, chatId), eq(chats.ownerId, ownerId)))
+    .returning({ id: chats.id });
+  if (touched.length === 0) {
+    return 'chat_not_found';
+  }
+  if (userMessage) {
+    await tx.insert(messages).values({
+      id: userMessage.id,
+      chatId,
+      ownerId,
+      role: 'user',
+      content: userMessage.content,
+      status: 'complete',
+      model: answer.model,
+      clientMessageId: userMessage.clientMessageId,
+      createdAt: now,
+      completedAt: now,
+    });
+  }
+  if (userMessage?.id !== answer.parentId) {
+    const [parent] = await tx
+      .select({ id: messages.id })
+      .from(messages)
+      .where(
+        and(
+          eq(messages.id, answer.parentId),
+          eq(messages.chatId, chatId),
+          eq(messages.ownerId, ownerId),
+          eq(messages.role, 'user'),
+        ),
+      );
+    if (!parent) {
+      throw new AppError('NOTHING_TO_REGENERATE');
+    }
+  }
+  await tx.insert(messages).values({
+    id: answer.id,
+    chatId,
+    ownerId,
+    role: 'assistant',
+    content: '',
+    status: 'streaming',
+    model: answer.model,
+    parentId: answer.parentId,
+    cached: answer.cached,
+    createdAt: now,
+  });
+  return 'ok';
+}

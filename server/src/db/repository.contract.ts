@@ -1,0 +1,427 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { AppError } from '../app-error.ts';
+import type { FinishAnswerInput, MessageRecord, Repositories } from './repository.ts';
+import { UNTITLED_CHAT_TITLE } from './schema.ts';
+import type { TestDatabase } from './test-database.ts';
+
+const start = Date.UTC(2026, 0, 1);
+/** A point in time `seconds` after a fixed start, so ordering never depends on the clock. */
+const at = (seconds: number) => new Date(start + seconds * 1000);
+const newOwner = () => `owner-${randomUUID()}`;
+
+/** The behaviour every repository engine must show; each test works on owners of its own. */
+export function repositoryContract(create: () => Promise<TestDatabase>): void {
+  let subject: TestDatabase;
+  let repos: Repositories;
+  before(async () => {
+    subject = await create();
+    repos = subject.repositories;
+  });
+  after(() => subject.cleanup());
+
+  async function newChat(ownerId: string, options: { title?: string; now?: Date } = {}) {
+    const now = options.now ?? at(0);
+    return repos.chats.createChat({
+      id: randomUUID(),
+      ownerId,
+      title: options.title ?? UNTITLED_CHAT_TITLE,
+      model: 'demo',
+      now,
+    });
+  }
+
+  async function send(
+    ownerId: string,
+    chatId: string,
+    options: { now: Date; clientMessageId?: string; titleIfUntitled?: string; model?: string },
+  ) {
+    const userId = randomUUID();
+    const answerId = randomUUID();
+    const result = await repos.messages.beginAnswer({
+      ownerId,
+      chatId,
+      userMessage: {
+        id: userId,
+        content: `question ${userId}`,
+        clientMessageId: options.clientMessageId ?? null,
+      },
+      answer: { id: answerId, model: options.model ?? 'demo', parentId: userId, cached: false },
+      titleIfUntitled: options.titleIfUntitled,
+      now: options.now,
+    });
+    return { result, userId, answerId };
+  }
+
+  async function regenerate(ownerId: string, chatId: string, parentId: string, now: Date) {
+    const answerId = randomUUID();
+    const result = await repos.messages.beginAnswer({
+      ownerId,
+      chatId,
+      answer: { id: answerId, model: 'demo', parentId, cached: true },
+      now,
+    });
+    return { result, answerId };
+  }
+
+  function finish(id: string, now: Date, overrides: Partial<FinishAnswerInput> = {}) {
+    return repos.messages.finishAnswer({
+      id,
+      content: `answer ${id}`,
+      status: 'complete',
+      finishReason: 'stop',
+      inputTokens: 12,
+      outputTokens: 34,
+      errorCode: null,
+      errorMessage: null,
+      now,
+      ...overrides,
+    });
+  }
+
+  const ids = (records: { id: string }[]) => records.map((record) => record.id);
+
+  describe('chats', () => {
+    test('createChat returns the chat and getChat reads it back', async () => {
+      const ownerId = newOwner();
+      const chat = await newChat(ownerId, { title: 'Plans', now: at(5) });
+      const expected = {
+        id: chat.id,
+        ownerId,
+        title: 'Plans',
+        model: 'demo',
+        createdAt: at(5),
+        updatedAt: at(5),
+      };
+      assert.deepEqual(chat, expected);
+      assert.deepEqual(await repos.chats.getChat(ownerId, chat.id), expected);
+      assert.equal(await repos.chats.getChat(ownerId, randomUUID()), undefined);
+    });
+
+    test('listChats pages newest first by (updatedAt, id) with no duplicates or gaps', async () => {
+      const ownerId = newOwner();
+      // Several chats share an updatedAt, so the id must break ties consistently across pages.
+      const created = await Promise.all(
+        [0, 1, 1, 1, 2, 3, 3, 4].map((second) => newChat(ownerId, { now: at(second) })),
+      );
+      await newChat(newOwner(), { now: at(10) });
+      const expected = created
+        .toSorted((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime() || (a.id < b.id ? 1 : -1))
+        .map((chat) => chat.id);
+
+      const pages: string[][] = [];
+      let cursor: { updatedAt: Date; id: string } | undefined;
+      for (;;) {
+        const page = await repos.chats.listChats(ownerId, { limit: 3, cursor });
+        pages.push(ids(page));
+        const last = page.at(-1);
+        if (page.length < 3 || last === undefined) {
+          break;
+        }
+        cursor = { updatedAt: last.updatedAt, id: last.id };
+      }
+      assert.deepEqual(
+        pages.map((page) => page.length),
+        [3, 3, 2],
+      );
+      assert.deepEqual(pages.flat(), expected);
+    });
+
+    test('a write the schema refuses fails as itself, not as SERVICE_UNAVAILABLE', async () => {
+      const ownerId = newOwner();
+      const chat = await newChat(ownerId);
+      await assert.rejects(
+        repos.chats.createChat({ ...chat, now: at(1) }),
+        (error) => !(error instanceof AppError),
+      );
+    });
+
+    test('renameChat sets the title and the activity time', async () => {
+      const ownerId = newOwner();
+      const chat = await newChat(ownerId);
+      const renamed = await repos.chats.renameChat(ownerId, chat.id, 'Renamed', at(9));
+      assert.deepEqual(renamed, { ...chat, title: 'Renamed', updatedAt: at(9) });
+      assert.deepEqual(await repos.chats.getChat(ownerId, chat.id), renamed);
+      assert.equal(await repos.chats.renameChat(ownerId, randomUUID(), 'x', at(9)), undefined);
+    });
+
+    test('deleteChat removes the chat and, by cascade, its messages', async () => {
+      const ownerId = newOwner();
+      const chat = await newChat(ownerId);
+      const { userId, answerId } = await send(ownerId, chat.id, { now: at(1) });
+      const other = await newChat(ownerId);
+      const kept = await send(ownerId, other.id, { now: at(1) });
+
+      assert.equal(await repos.chats.deleteChat(ownerId, chat.id), true);
+      assert.equal(await repos.chats.getChat(ownerId, chat.id), undefined);
+      assert.equal(await repos.messages.getMessage(ownerId, userId), undefined);
+      assert.equal(await repos.messages.getMessage(ownerId, answerId), undefined);
+      assert.deepEqual(ids(await repos.messages.listThread(ownerId, other.id)), [kept.userId, kept.answerId]);
+      assert.equal(await repos.chats.deleteChat(ownerId, chat.id), false);
+    });
+
+    test("another owner sees nothing and cannot rename, delete or answer in someone's chat", async () => {
+      const ownerId = newOwner();
+      const intruder = newOwner();
+      const chat = await newChat(ownerId);
+      const { userId, answerId } = await send(ownerId, chat.id, { now: at(1), clientMessageId: 'c1' });
+
+      assert.equal(await repos.chats.getChat(intruder, chat.id), undefined);
+      assert.deepEqual(await repos.chats.listChats(intruder, { limit: 10 }), []);
+      assert.equal(await repos.chats.renameChat(intruder, chat.id, 'mine', at(2)), undefined);
+      assert.equal(await repos.chats.deleteChat(intruder, chat.id), false);
+      assert.equal(await repos.messages.getMessage(intruder, userId), undefined);
+      assert.equal(await repos.messages.findByClientMessageId(intruder, chat.id, 'c1'), undefined);
+      assert.deepEqual(await repos.messages.listThread(intruder, chat.id), []);
+      assert.deepEqual(await repos.messages.listVersions(intruder, userId), []);
+      assert.deepEqual(await repos.messages.listStreaming(intruder), []);
+      assert.equal((await send(intruder, chat.id, { now: at(3) })).result, 'chat_not_found');
+      assert.equal((await regenerate(intruder, chat.id, userId, at(3))).result, 'chat_not_found');
+
+      assert.deepEqual(await repos.chats.getChat(ownerId, chat.id), { ...chat, updatedAt: at(1) });
+      assert.deepEqual(ids(await repos.messages.listThread(ownerId, chat.id)), [userId, answerId]);
+    });
+  });
+
+  describe('answers', () => {
+    test('beginAnswer saves the user message and a streaming answer, and touches the chat', async () => {
+      const ownerId = newOwner();
+      const chat = await newChat(ownerId);
+      const { result, userId, answerId } = await send(ownerId, chat.id, {
+        now: at(7),
+        clientMessageId: 'client-1',
+        titleIfUntitled: 'First question',
+        model: 'gpt-test',
+      });
+      assert.equal(result, 'ok');
+      const common = { chatId: chat.id, ownerId, model: 'gpt-test', finishReason: null, createdAt: at(7) };
+      const none = {
+        inputTokens: null,
+        outputTokens: null,
+        errorCode: null,
+        errorMessage: null,
+        cached: false,
+      };
+      const user: MessageRecord = {
+        ...common,
+        ...none,
+        id: userId,
+        role: 'user',
+        content: `question ${userId}`,
+        status: 'complete',
+        parentId: null,
+        clientMessageId: 'client-1',
+        completedAt: at(7),
+      };
+      const answer: MessageRecord = {
+        ...common,
+        ...none,
+        id: answerId,
+        role: 'assistant',
+        content: '',
+        status: 'streaming',
+        parentId: userId,
+        clientMessageId: null,
+        completedAt: null,
+      };
+      assert.deepEqual(await repos.messages.listThread(ownerId, chat.id), [user, answer]);
+      assert.deepEqual(await repos.messages.getMessage(ownerId, answerId), answer);
+      assert.deepEqual(await repos.chats.getChat(ownerId, chat.id), {
+        ...chat,
+        title: 'First question',
+        model: 'gpt-test',
+        updatedAt: at(7),
+      });
+    });
+
+    test('titleIfUntitled leaves a chosen title alone', async () => {
+      const ownerId = newOwner();
+      const chat = await newChat(ownerId, { title: 'Chosen' });
+      await send(ownerId, chat.id, { now: at(1), titleIfUntitled: 'Other' });
+      assert.equal((await repos.chats.getChat(ownerId, chat.id))?.title, 'Chosen');
+    });
+
+    test('beginAnswer on a missing chat writes nothing', async () => {
+      const ownerId = newOwner();
+      const { result, userId } = await send(ownerId, randomUUID(), { now: at(1) });
+      assert.equal(result, 'chat_not_found');
+      assert.equal(await repos.messages.getMessage(ownerId, userId), undefined);
+    });
+
+    test('a second answer while one streams is in_progress and leaves nothing behind', async () => {
+      const ownerId = newOwner();
+      const chat = await newChat(ownerId);
+      const first = await send(ownerId, chat.id, { now: at(1), titleIfUntitled: 'First' });
+      const second = await send(ownerId, chat.id, { now: at(2), clientMessageId: 'c2' });
+      assert.equal(second.result, 'in_progress');
+      assert.equal((await regenerate(ownerId, chat.id, first.userId, at(2))).result, 'in_progress');
+
+      // The transaction rolled back: no user message, no touch of the chat.
+      assert.equal(await repos.messages.getMessage(ownerId, second.userId), undefined);
+      assert.equal(await repos.messages.findByClientMessageId(ownerId, chat.id, 'c2'), undefined);
+      assert.deepEqual(ids(await repos.messages.listThread(ownerId, chat.id)), [
+        first.userId,
+        first.answerId,
+      ]);
+      assert.deepEqual(await repos.chats.getChat(ownerId, chat.id), {
+        ...chat,
+        title: 'First',
+        updatedAt: at(1),
+      });
+
+      await finish(first.answerId, at(3));
+      assert.equal((await send(ownerId, chat.id, { now: at(4), clientMessageId: 'c2' })).result, 'ok');
+    });
+
+    test('concurrent answers to one chat: exactly one begins', async () => {
+      const ownerId = newOwner();
+      const chat = await newChat(ownerId);
+      const results = await Promise.all(
+        Array.from({ length: 6 }, () => send(ownerId, chat.id, { now: at(1) })),
+      );
+      assert.deepEqual(results.map((attempt) => attempt.result).toSorted(), [
+        'in_progress',
+        'in_progress',
+        'in_progress',
+        'in_progress',
+        'in_progress',
+        'ok',
+      ]);
+      assert.equal((await repos.messages.listThread(ownerId, chat.id)).length, 2);
+    });
+
+    test('a reused client message id in the same chat is duplicate_client_message', async () => {
+      const ownerId = newOwner();
+      const chat = await newChat(ownerId);
+      const first = await send(ownerId, chat.id, { now: at(1), clientMessageId: 'same' });
+      await finish(first.answerId, at(2));
+      const again = await send(ownerId, chat.id, { now: at(3), clientMessageId: 'same' });
+      assert.equal(again.result, 'duplicate_client_message');
+      assert.equal(await repos.messages.getMessage(ownerId, again.answerId), undefined);
+      assert.equal((await repos.chats.getChat(ownerId, chat.id))?.updatedAt.getTime(), at(1).getTime());
+
+      const otherChat = await newChat(ownerId);
+      assert.equal((await send(ownerId, otherChat.id, { now: at(4), clientMessageId: 'same' })).result, 'ok');
+      assert.equal((await send(ownerId, otherChat.id, { now: at(5) })).result, 'in_progress');
+    });
+
+    test('findByClientMessageId returns the user message and its newest answer', async () => {
+      const ownerId = newOwner();
+      const chat = await newChat(ownerId);
+      const sent = await send(ownerId, chat.id, { now: at(1), clientMessageId: 'retry-me' });
+      const found = await repos.messages.findByClientMessageId(ownerId, chat.id, 'retry-me');
+      assert.equal(found?.user.id, sent.userId);
+      assert.equal(found?.answer?.id, sent.answerId);
+
+      await finish(sent.answerId, at(2));
+      const newer = await regenerate(ownerId, chat.id, sent.userId, at(3));
+      assert.equal(
+        (await repos.messages.findByClientMessageId(ownerId, chat.id, 'retry-me'))?.answer?.id,
+        newer.answerId,
+      );
+      assert.equal(await repos.messages.findByClientMessageId(ownerId, chat.id, 'unknown'), undefined);
+    });
+
+    test('finishAnswer saves the final answer once', async () => {
+      const ownerId = newOwner();
+      const chat = await newChat(ownerId);
+      const { answerId } = await send(ownerId, chat.id, { now: at(1) });
+      const cancelled = {
+        content: 'partial',
+        status: 'cancelled',
+        finishReason: 'cancelled',
+        inputTokens: 5,
+        outputTokens: 2,
+        errorCode: 'PROVIDER_TIMEOUT',
+        errorMessage: 'slow',
+      } as const;
+      assert.equal(await finish(answerId, at(4), cancelled), true);
+      assert.equal(await finish(answerId, at(5)), false);
+      assert.equal(await finish(randomUUID(), at(5)), false);
+
+      const saved = await repos.messages.getMessage(ownerId, answerId);
+      assert.deepEqual({ ...saved, ...cancelled, completedAt: at(4) }, saved);
+      assert.deepEqual(await repos.messages.listStreaming(ownerId), []);
+    });
+
+    test('beginAnswer and finishAnswer write only what the interface says', async () => {
+      const ownerId = newOwner();
+      const chat = await newChat(ownerId);
+      const before = subject.writeCount();
+      const { answerId } = await send(ownerId, chat.id, { now: at(1) });
+      assert.equal(subject.writeCount() - before, 3, 'chat touch, user message, answer');
+      await finish(answerId, at(2));
+      assert.equal(subject.writeCount() - before, 4, 'one UPDATE to finish');
+    });
+
+    test('regenerated versions: the thread shows the newest, listVersions all, oldest first', async () => {
+      const ownerId = newOwner();
+      const chat = await newChat(ownerId);
+      const turn1 = await send(ownerId, chat.id, { now: at(1) });
+      await finish(turn1.answerId, at(2));
+      const turn2 = await send(ownerId, chat.id, { now: at(3) });
+      await finish(turn2.answerId, at(4));
+      const version2 = await regenerate(ownerId, chat.id, turn1.userId, at(5));
+      assert.equal(version2.result, 'ok');
+      await finish(version2.answerId, at(6));
+      const version3 = await regenerate(ownerId, chat.id, turn1.userId, at(7));
+
+      assert.deepEqual(ids(await repos.messages.listThread(ownerId, chat.id)), [
+        turn1.userId,
+        version3.answerId,
+        turn2.userId,
+        turn2.answerId,
+      ]);
+      const versions = await repos.messages.listVersions(ownerId, turn1.userId);
+      assert.deepEqual(ids(versions), [turn1.answerId, version2.answerId, version3.answerId]);
+      assert.deepEqual(
+        versions.map((version) => version.cached),
+        [false, true, true],
+      );
+      assert.deepEqual(ids(await repos.messages.listVersions(ownerId, turn2.userId)), [turn2.answerId]);
+    });
+
+    test('regenerating needs a user message of the same chat as parent, and writes nothing otherwise', async () => {
+      const ownerId = newOwner();
+      const chat = await newChat(ownerId);
+      const sent = await send(ownerId, chat.id, { now: at(1) });
+      await finish(sent.answerId, at(2));
+      const elsewhere = await newChat(ownerId);
+
+      for (const [chatId, parentId] of [
+        [chat.id, sent.answerId],
+        [chat.id, randomUUID()],
+        [elsewhere.id, sent.userId],
+      ] as const) {
+        const attempt = regenerate(ownerId, chatId, parentId, at(3));
+        await assert.rejects(
+          attempt,
+          (error) => error instanceof AppError && error.code === 'NOTHING_TO_REGENERATE',
+        );
+      }
+      assert.deepEqual(ids(await repos.messages.listVersions(ownerId, sent.userId)), [sent.answerId]);
+      assert.deepEqual(await repos.chats.getChat(ownerId, elsewhere.id), elsewhere);
+    });
+
+    test("listStreaming lists the owner's streaming answers across chats, newest first", async () => {
+      const ownerId = newOwner();
+      const chats = await Promise.all([newChat(ownerId), newChat(ownerId), newChat(ownerId)]);
+      const [a, b, c] = chats.map((chat) => chat.id) as [string, string, string];
+      const first = await send(ownerId, a, { now: at(1) });
+      const done = await send(ownerId, b, { now: at(2) });
+      await finish(done.answerId, at(3));
+      const last = await send(ownerId, c, { now: at(4) });
+      const stranger = newOwner();
+      assert.equal((await send(stranger, (await newChat(stranger)).id, { now: at(5) })).result, 'ok');
+
+      const streaming = await repos.messages.listStreaming(ownerId);
+      assert.deepEqual(ids(streaming), [last.answerId, first.answerId]);
+      assert.ok(streaming.every((message) => message.status === 'streaming' && message.ownerId === ownerId));
+    });
+
+    test('ping answers', async () => {
+      await repos.ping();
+    });
+  });
+}

@@ -1,0 +1,114 @@
+import { Type } from 'typebox';
+import {
+  Chat,
+  ChatPage,
+  ChatWithMessages,
+  CreateChatBody,
+  ErrorResponse,
+  IdParams,
+  ListChatsQuery,
+  UpdateChatBody,
+} from '../../../protocol/api.ts';
+import { AppError } from '../app-error.ts';
+import { UNTITLED_CHAT_TITLE } from '../db/schema.ts';
+import { decodeChatCursor, encodeChatCursor } from './chat-cursor.ts';
+import { type RouteDeps, requirePrincipal, type TypedApp } from './route-deps.ts';
+import { toApiChat, toApiMessage } from './to-api.ts';
+
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse };
+
+export function registerChatRoutes(app: TypedApp, deps: RouteDeps): void {
+  const { chats, messages } = deps.repositories;
+
+  app.post(
+    '/api/chats',
+    { schema: { tags: ['chats'], body: CreateChatBody, response: { 201: Chat, ...errors } } },
+    async (request, reply) => {
+      const principal = await requirePrincipal(deps, request);
+      const model = request.body.model ?? deps.defaultModel;
+      if (!(await deps.models.resolve(model))) {
+        throw new AppError('MODEL_NOT_FOUND', { message: `No model "${model}".`, field: 'model' });
+      }
+      const chat = await chats.createChat({
+        id: deps.newId(),
+        ownerId: principal.id,
+        title: request.body.title ?? UNTITLED_CHAT_TITLE,
+        model,
+        now: deps.now(),
+      });
+      return reply.code(201).send(toApiChat(chat));
+    },
+  );
+
+  app.get(
+    '/api/chats',
+    { schema: { tags: ['chats'], querystring: ListChatsQuery, response: { 200: ChatPage, ...errors } } },
+    async (request) => {
+      const principal = await requirePrincipal(deps, request);
+      const limit = request.query.limit ?? 20;
+      const cursor = request.query.cursor === undefined ? undefined : decodeChatCursor(request.query.cursor);
+      // One extra row tells whether another page exists without a count query.
+      const rows = await chats.listChats(principal.id, { limit: limit + 1, ...(cursor && { cursor }) });
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        chats: page.map(toApiChat),
+        nextCursor: rows.length > limit && last ? encodeChatCursor(last) : null,
+      };
+    },
+  );
+
+  app.get(
+    '/api/chats/:id',
+    { schema: { tags: ['chats'], params: IdParams, response: { 200: ChatWithMessages, ...errors } } },
+    async (request) => {
+      const principal = await requirePrincipal(deps, request);
+      const chat = await chats.getChat(principal.id, request.params.id);
+      if (!chat) {
+        throw new AppError('NOT_FOUND', { message: 'No such chat.' });
+      }
+      const thread = await messages.listThread(principal.id, chat.id);
+      return { chat: toApiChat(chat), messages: thread.map(toApiMessage) };
+    },
+  );
+
+  app.patch(
+    '/api/chats/:id',
+    {
+      schema: { tags: ['chats'], params: IdParams, body: UpdateChatBody, response: { 200: Chat, ...errors } },
+    },
+    async (request) => {
+      const principal = await requirePrincipal(deps, request);
+      const chat = await chats.renameChat(principal.id, request.params.id, request.body.title, deps.now());
+      if (!chat) {
+        throw new AppError('NOT_FOUND', { message: 'No such chat.' });
+      }
+      return toApiChat(chat);
+    },
+  );
+
+  app.delete(
+    '/api/chats/:id',
+    {
+      schema: {
+        tags: ['chats'],
+        params: IdParams,
+        response: { 204: Type.Null({ description: 'Deleted' }), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const principal = await requirePrincipal(deps, request);
+      // An answer still running in this chat is stopped first, so no provider keeps generating for nothing.
+      const streaming = await messages.listStreaming(principal.id);
+      await Promise.all(
+        streaming
+          .filter((message) => message.chatId === request.params.id)
+          .map((message) => deps.generations.cancel(principal.id, message.id)),
+      );
+      if (!(await chats.deleteChat(principal.id, request.params.id))) {
+        throw new AppError('NOT_FOUND', { message: 'No such chat.' });
+      }
+      return reply.code(204).send(null);
+    },
+  );
+}

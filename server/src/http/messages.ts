@@ -1,0 +1,82 @@
+import {
+  ErrorResponse,
+  IdParams,
+  MessageParams,
+  MessageVersions,
+  RegenerateBody,
+  SendMessageBody,
+} from '../../../protocol/api.ts';
+import { AppError } from '../app-error.ts';
+import { replyWithGeneration } from './native-stream.ts';
+import { type RouteDeps, requirePrincipal, type TypedApp } from './route-deps.ts';
+import { toApiMessage } from './to-api.ts';
+
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
+const eventStream = {
+  200: {
+    description:
+      'text/event-stream of native events: start, text, tool_call, usage, ping, error, cancel, end',
+  },
+};
+
+export function registerMessageRoutes(app: TypedApp, deps: RouteDeps): void {
+  app.post(
+    '/api/chats/:id/messages',
+    {
+      schema: {
+        tags: ['messages'],
+        summary: 'Send a message; the answer streams back as server-sent events',
+        params: IdParams,
+        body: SendMessageBody,
+        response: { ...eventStream, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const principal = await requirePrincipal(deps, request);
+      const handle = await deps.generations.send(principal.id, request.params.id, request.body);
+      await replyWithGeneration(deps, reply, principal.id, handle.streamId, undefined);
+    },
+  );
+
+  app.post(
+    '/api/chats/:id/messages/:messageId/regenerate',
+    {
+      schema: {
+        tags: ['messages'],
+        summary: 'Stream a new version of an answer; earlier versions are kept',
+        params: MessageParams,
+        body: RegenerateBody,
+        response: { ...eventStream, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const principal = await requirePrincipal(deps, request);
+      const { id, messageId } = request.params;
+      const handle = await deps.generations.regenerate(principal.id, id, messageId, request.body ?? {});
+      await replyWithGeneration(deps, reply, principal.id, handle.streamId, undefined);
+    },
+  );
+
+  app.get(
+    '/api/chats/:id/messages/:messageId/versions',
+    {
+      schema: {
+        tags: ['messages'],
+        summary: 'Every version of the answer to a user message, oldest first',
+        params: MessageParams,
+        response: { 200: MessageVersions, ...errors },
+      },
+    },
+    async (request) => {
+      const principal = await requirePrincipal(deps, request);
+      const { messages } = deps.repositories;
+      const target = await messages.getMessage(principal.id, request.params.messageId);
+      if (!target || target.chatId !== request.params.id) {
+        throw new AppError('NOT_FOUND', { message: 'No such message in this chat.' });
+      }
+      const promptId = target.role === 'user' ? target.id : target.parentId;
+      const versions = promptId ? await messages.listVersions(principal.id, promptId) : [];
+      return { versions: versions.map(toApiMessage) };
+    },
+  );
+}

@@ -1,0 +1,50 @@
+import { once } from 'node:events';
+import type { ServerResponse } from 'node:http';
+import type { FastifyReply } from 'fastify';
+import type { LoggedEvent } from '../../../protocol/events.ts';
+
+export const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+  // Tells nginx-style proxies not to buffer the stream.
+  'x-accel-buffering': 'no',
+} as const;
+
+/**
+ * Takes over the response and writes each event as it comes. The read stops when the client goes away;
+ * the generation itself does not, since it never depended on this connection.
+ */
+export async function sendEventStream(
+  reply: FastifyReply,
+  read: (signal: AbortSignal) => AsyncIterable<LoggedEvent>,
+  render: (event: LoggedEvent) => string,
+): Promise<void> {
+  reply.hijack();
+  const res = reply.raw;
+  const gone = new AbortController();
+  res.on('close', () => gone.abort());
+  res.writeHead(200, SSE_HEADERS);
+  res.flushHeaders();
+  try {
+    for await (const event of read(gone.signal)) {
+      if (!res.write(render(event))) {
+        await waitForDrain(res, gone.signal);
+      }
+    }
+  } catch (error) {
+    if (!gone.signal.aborted) {
+      reply.log.error({ err: error }, 'event stream failed');
+    }
+  } finally {
+    res.end();
+  }
+}
+
+async function waitForDrain(res: ServerResponse, signal: AbortSignal): Promise<void> {
+  try {
+    await once(res, 'drain', { signal });
+  } catch {
+    // Aborted: the client left while we waited; the read loop sees the signal and ends.
+  }
+}

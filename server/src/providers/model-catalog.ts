@@ -1,0 +1,22 @@
+import type { ModelCatalog } from '../generation/model-catalog.ts';
+import type { ModelRegistry } from './model-registry.ts';
+
+/** The registry as the core and the routes see it: resolve to a callable model, list as clients see models. */
+export function createModelCatalog(registry: ModelRegistry): ModelCatalog {
+  return {
+    async resolve(modelId) {
+      const entry = await registry.get(modelId);
+      return entry && { id: entry.id, provider: entry.providerImpl, upstreamModel: entry.upstreamModel };
+    },
+    async list() {
+      const entries = await registry.list();
+      return entries.map((entry) => ({
+        id: entry.id,
+        label: entry.label,
+        provider: entry.provider,
+        local: entry.local,
+        contextLimit: entry.contextLimit,
+      }));
+    },
+  };
+}
