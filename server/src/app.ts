@@ -17,6 +17,7 @@ import { registerModelRoutes } from './http/models.ts';
 import type { RouteDeps, TypedApp } from './http/route-deps.ts';
 import { registerStreamRoutes } from './http/streams.ts';
 import { createValidatorCompiler } from './http/validator-compiler.ts';
+import { createNotificationHub, type NotificationHub } from './notifications/notification-hub.ts';
 import type { StreamLog } from './streams/stream-log.ts';
 
 export interface AppDeps {
@@ -34,6 +35,8 @@ export interface AppDeps {
 export interface Parley {
   app: TypedApp;
   generations: GenerationService;
+  /** What the control channel listens to: chats and answers starting, ending, changing. */
+  notifications: NotificationHub;
   /** Stops taking generations, lets running ones finish for up to `graceMs`, then closes the server. */
   shutdown(graceMs: number): Promise<void>;
 }
@@ -44,10 +47,14 @@ export async function createApp(deps: AppDeps): Promise<Parley> {
   const newId = deps.newId ?? randomUUID;
   const secret = new TextEncoder().encode(deps.config.jwtSecret);
 
+  const notifications = createNotificationHub((error) =>
+    deps.logger.error({ err: error }, 'notification listener failed'),
+  );
   const generations = createGenerationService({
     repositories: deps.repositories,
     streamLog: deps.streamLog,
     models: deps.models,
+    notifications,
     config: deps.config.generation,
     countTokens: deps.countTokens,
     now,
@@ -90,6 +97,7 @@ export async function createApp(deps: AppDeps): Promise<Parley> {
     generations,
     streamLog: deps.streamLog,
     models: deps.models,
+    notifications,
     auth: createPrincipalResolver(secret),
     streamTokens: createStreamTokens(secret, deps.config.streamTokenTtlSeconds),
     defaultModel: deps.config.generation.defaultModel,
@@ -105,6 +113,7 @@ export async function createApp(deps: AppDeps): Promise<Parley> {
   return {
     app,
     generations,
+    notifications,
     async shutdown(graceMs) {
       await generations.drain(graceMs);
       await app.close();

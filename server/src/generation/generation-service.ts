@@ -3,6 +3,8 @@ import type { MessageStatus, StartData } from '../../../protocol/events.ts';
 import { AppError } from '../app-error.ts';
 import type { GenerationConfig } from '../config.ts';
 import type { ChatRecord, MessageRecord, Repositories } from '../db/repository.ts';
+import { UNTITLED_CHAT_TITLE } from '../db/schema.ts';
+import type { NotificationHub } from '../notifications/notification-hub.ts';
 import type { ChatTurn, ModelRequest } from '../providers/provider.ts';
 import type { StreamLog } from '../streams/stream-log.ts';
 import { createEventAppender } from './event-appender.ts';
@@ -24,6 +26,7 @@ export interface GenerationServiceDeps {
   repositories: Repositories;
   streamLog: StreamLog;
   models: ModelCatalog;
+  notifications: NotificationHub;
   config: GenerationConfig;
   countTokens(text: string): number;
   now(): Date;
@@ -69,14 +72,15 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
 
   async function start(params: {
     ownerId: string;
-    chatId: string;
+    chat: ChatRecord;
     model: ResolvedModel;
     options: Options;
     history: ChatTurn[];
     parentId: string;
     userMessage?: { id: string; content: string; clientMessageId: string | null };
   }): Promise<GenerationHandle | 'duplicate_client_message'> {
-    const { ownerId, chatId, model, options } = params;
+    const { ownerId, chat, model, options } = params;
+    const chatId = chat.id;
     if (draining) {
       throw new AppError('SHUTTING_DOWN');
     }
@@ -137,8 +141,28 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
     });
     running.set(streamId, { controller, done });
     done
+      .then((outcome) =>
+        deps.notifications.notify({
+          type: 'stream_ended',
+          ownerId,
+          chatId,
+          streamId,
+          status: outcome.status,
+          errorCode: outcome.error?.code ?? null,
+        }),
+      )
       .catch((error: unknown) => deps.logError(error, 'generation could not be finished'))
       .finally(() => running.delete(streamId));
+    const title =
+      chat.title === UNTITLED_CHAT_TITLE && params.userMessage
+        ? titleFrom(params.userMessage.content)
+        : chat.title;
+    deps.notifications.notify({ type: 'stream_started', ownerId, chatId, streamId, model: model.id });
+    deps.notifications.notify({
+      type: 'chat_updated',
+      ownerId,
+      chat: { ...chat, title, model: model.id, updatedAt: createdAt },
+    });
     return { streamId, chatId, attached: false };
   }
 
@@ -166,7 +190,7 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
       const userMessageId = deps.newId();
       const started = await start({
         ownerId,
-        chatId,
+        chat,
         model,
         options: input,
         history: [...toTurns(thread), { role: 'user', content: input.content }],
@@ -203,7 +227,7 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
       const model = await resolveModel(options.model ?? defaultModel);
       const started = await start({
         ownerId,
-        chatId,
+        chat,
         model,
         options,
         history: toTurns(thread.slice(0, promptIndex + 1)),

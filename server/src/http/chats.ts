@@ -36,6 +36,7 @@ export function registerChatRoutes(app: TypedApp, deps: RouteDeps): void {
         model,
         now: deps.now(),
       });
+      deps.notifications.notify({ type: 'chat_created', ownerId: principal.id, chat });
       return reply.code(201).send(toApiChat(chat));
     },
   );
@@ -83,6 +84,7 @@ export function registerChatRoutes(app: TypedApp, deps: RouteDeps): void {
       if (!chat) {
         throw new AppError('NOT_FOUND', { message: 'No such chat.' });
       }
+      deps.notifications.notify({ type: 'chat_updated', ownerId: principal.id, chat });
       return toApiChat(chat);
     },
   );
@@ -108,6 +110,7 @@ export function registerChatRoutes(app: TypedApp, deps: RouteDeps): void {
       if (!(await chats.deleteChat(principal.id, request.params.id))) {
         throw new AppError('NOT_FOUND', { message: 'No such chat.' });
       }
+      deps.notifications.notify({ type: 'chat_deleted', ownerId: principal.id, chatId: request.params.id });
       return reply.code(204).send(null);
     },
   );

@@ -12,6 +12,7 @@ import type { StreamTokens } from '../auth/stream-token.ts';
 import type { Repositories } from '../db/repository.ts';
 import type { GenerationService } from '../generation/generation-service.ts';
 import type { ModelCatalog } from '../generation/model-catalog.ts';
+import type { NotificationHub } from '../notifications/notification-hub.ts';
 import type { StreamLog } from '../streams/stream-log.ts';
 
 export type TypedApp = FastifyInstance<
@@ -28,6 +29,7 @@ export interface RouteDeps {
   generations: GenerationService;
   streamLog: StreamLog;
   models: ModelCatalog;
+  notifications: NotificationHub;
   auth: PrincipalResolver;
   streamTokens: StreamTokens;
   defaultModel: string;
