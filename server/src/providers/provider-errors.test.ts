@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { httpError, parseRetryAfter } from './provider-errors.ts';
+
+describe('provider errors', () => {
+  test('HTTP statuses map to codes', () => {
+    const code = (status: number, contextTooLong = false) =>
+      httpError({ provider: 'p', status, headers: new Headers(), detail: 'body', contextTooLong }).code;
+    assert.equal(code(401), 'PROVIDER_AUTH');
+    assert.equal(code(403), 'PROVIDER_AUTH');
+    assert.equal(code(404), 'MODEL_NOT_FOUND');
+    assert.equal(code(408), 'PROVIDER_TIMEOUT');
+    assert.equal(code(413), 'CONTEXT_TOO_LONG');
+    assert.equal(code(400, true), 'CONTEXT_TOO_LONG');
+    assert.equal(code(400), 'PROVIDER_BAD_RESPONSE');
+    assert.equal(code(422), 'PROVIDER_BAD_RESPONSE');
+    assert.equal(code(429), 'PROVIDER_RATE_LIMITED');
+    assert.equal(code(500), 'PROVIDER_UNAVAILABLE');
+    assert.equal(code(529), 'PROVIDER_UNAVAILABLE');
+  });
+
+  test('the upstream body goes to the cause, not to the client message', () => {
+    const error = httpError({
+      provider: 'openai',
+      status: 500,
+      headers: new Headers(),
+      detail: 'org-123 secret',
+      contextTooLong: false,
+    });
+    assert.doesNotMatch(error.message, /org-123/);
+    assert.match(String((error.cause as Error).message), /openai answered HTTP 500: org-123 secret/);
+  });
+
+  test('Retry-After is read as seconds or as an HTTP date', () => {
+    const now = Date.parse('2025-03-10T12:00:00Z');
+    assert.equal(parseRetryAfter('7', now), 7);
+    assert.equal(parseRetryAfter('1.2', now), 2);
+    assert.equal(parseRetryAfter('Mon, 10 Mar 2025 12:00:30 GMT', now), 30);
+    assert.equal(parseRetryAfter('Mon, 10 Mar 2025 11:00:00 GMT', now), 0);
+    assert.equal(parseRetryAfter('soon', now), undefined);
+    assert.equal(parseRetryAfter(null, now), undefined);
+    const headers = new Headers({ 'retry-after': '3' });
+    assert.equal(
+      httpError({ provider: 'p', status: 503, headers, detail: '', contextTooLong: false }).retryAfterSeconds,
+      3,
+    );
+  });
+});

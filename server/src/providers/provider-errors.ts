@@ -1,0 +1,244 @@
+import { AppError } from '../app-error.ts';
+
+/** How long an upstream request may stay silent in each phase before it fails with PROVIDER_TIMEOUT. */
+export interface ProviderTimeouts {
+  /** From sending the request until the response headers arrive. */
+  connectMs: number;
+  /** From the response headers until the first output: text, a tool call, or streamed reasoning. */
+  firstTokenMs: number;
+  /** Between two chunks of the body once the answer has started. */
+  idleMs: number;
+}
+
+// A cold model (an Ollama load, a reasoning model thinking) can take a while before its first token.
+export const defaultProviderTimeouts: ProviderTimeouts = {
+  connectMs: 10_000,
+  firstTokenMs: 60_000,
+  idleMs: 30_000,
+};
+
+/**
+ * One upstream HTTP request with its deadlines. Its signal aborts, closing the connection, when the caller's
+ * signal aborts or a deadline passes; `failure` turns whatever was thrown into what the adapter rethrows.
+ */
+export interface UpstreamCall {
+  /** Posts JSON; rejects with a coded AppError when the provider cannot be reached in time. */
+  post(url: string, headers: Record<string, string>, body: unknown): Promise<Response>;
+  get(url: string): Promise<Response>;
+  /** The body as a stream whose read failures are coded (disconnect, timeout) and which feeds the idle clock. */
+  body(response: Response): ReadableStream<Uint8Array>;
+  /** The first output arrived (text, tool call or reasoning): from now on only the idle deadline applies. */
+  started(): void;
+  /** The caller's abort reason on cancel, else a coded AppError. */
+  failure(error: unknown): unknown;
+  /** Stops the clock and closes the connection if it is still open. */
+  close(): void;
+}
+
+export function createUpstreamCall(input: {
+  provider: string;
+  signal: AbortSignal;
+  timeouts: ProviderTimeouts;
+}): UpstreamCall {
+  const { provider, signal, timeouts } = input;
+  const controller = new AbortController();
+  let timeout: AppError | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let answered = false;
+  let started = false;
+
+  const cancel = () => controller.abort(signal.reason);
+  signal.addEventListener('abort', cancel, { once: true });
+
+  const arm = (ms: number, message: string) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      timeout = new AppError('PROVIDER_TIMEOUT', { message: `${message} (${provider}, ${ms} ms).` });
+      controller.abort(timeout);
+    }, ms);
+  };
+
+  const failure = (error: unknown): unknown => {
+    if (signal.aborted) {
+      return signal.reason;
+    }
+    if (timeout) {
+      return timeout;
+    }
+    if (error instanceof AppError) {
+      return error;
+    }
+    if (!answered) {
+      return new AppError(isConnectTimeout(error) ? 'PROVIDER_TIMEOUT' : 'PROVIDER_UNAVAILABLE', {
+        cause: error,
+      });
+    }
+    // Read failures are already coded by `body`; anything else is our own bug and reaches the client as INTERNAL.
+    return error;
+  };
+
+  const send = async (url: string, init: RequestInit): Promise<Response> => {
+    signal.throwIfAborted();
+    arm(timeouts.connectMs, 'The model provider sent no response');
+    let response: Response;
+    try {
+      response = await fetch(url, { ...init, signal: controller.signal });
+    } catch (error) {
+      throw failure(error);
+    }
+    answered = true;
+    arm(timeouts.firstTokenMs, 'The model provider sent no first token');
+    return response;
+  };
+
+  return {
+    async post(url, headers, body) {
+      return send(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+    },
+
+    async get(url) {
+      return send(url, { method: 'GET' });
+    },
+
+    body(response) {
+      if (!response.body) {
+        throw new AppError('PROVIDER_BAD_RESPONSE', {
+          cause: new Error(`${provider} answered with no body`),
+        });
+      }
+      const reader = response.body.getReader();
+      return new ReadableStream<Uint8Array>({
+        async pull(stream) {
+          try {
+            const { done, value } = await reader.read();
+            if (done) {
+              stream.close();
+              return;
+            }
+            if (started) {
+              timer?.refresh();
+            }
+            stream.enqueue(value);
+          } catch (error) {
+            stream.error(
+              signal.aborted
+                ? signal.reason
+                : (timeout ?? new AppError('PROVIDER_DISCONNECTED', { cause: error })),
+            );
+          }
+        },
+        cancel: (reason) => reader.cancel(reason),
+      });
+    },
+
+    started() {
+      if (!started) {
+        started = true;
+        arm(timeouts.idleMs, 'The model provider went silent mid-answer');
+      }
+    },
+
+    failure,
+
+    close() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', cancel);
+      controller.abort();
+    },
+  };
+}
+
+/**
+ * A non-2xx answer as a coded error. `contextTooLong` is the adapter's reading of the provider's error body;
+ * the upstream body goes to the cause (for the log), never to the client.
+ */
+export function httpError(input: {
+  provider: string;
+  status: number;
+  headers: Headers;
+  detail: string;
+  contextTooLong: boolean;
+}): AppError {
+  const cause = new Error(`${input.provider} answered HTTP ${input.status}: ${input.detail.slice(0, 2000)}`);
+  const retryAfterSeconds = parseRetryAfter(input.headers.get('retry-after'));
+  return new AppError(codeForStatus(input.status, input.contextTooLong), { cause, retryAfterSeconds });
+}
+
+/** Refuses a 2xx answer that is not the streaming format asked for (a proxy's HTML page, a JSON answer). */
+export function expectContentType(provider: string, response: Response, type: string): void {
+  const actual = response.headers.get('content-type') ?? '';
+  if (!actual.includes(type)) {
+    throw new AppError('PROVIDER_BAD_RESPONSE', {
+      cause: new Error(`${provider} answered ${actual || 'no content type'} instead of ${type}`),
+    });
+  }
+}
+
+/** Reads an error response body as text, and as JSON when it is JSON. */
+export async function readErrorBody(response: Response): Promise<{ text: string; json: unknown }> {
+  const text = await response.text().catch(() => '');
+  try {
+    return { text, json: JSON.parse(text) };
+  } catch {
+    return { text, json: undefined };
+  }
+}
+
+/** The JSON of one chunk, or PROVIDER_BAD_RESPONSE quoting it (for the log). */
+export function parseChunk(provider: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new AppError('PROVIDER_BAD_RESPONSE', {
+      cause: new Error(`${provider} sent an unreadable chunk: ${text.slice(0, 500)}`, { cause }),
+    });
+  }
+}
+
+function codeForStatus(status: number, contextTooLong: boolean) {
+  if (contextTooLong || status === 413) {
+    return 'CONTEXT_TOO_LONG' as const;
+  }
+  if (status === 401 || status === 403) {
+    return 'PROVIDER_AUTH' as const;
+  }
+  if (status === 404) {
+    return 'MODEL_NOT_FOUND' as const;
+  }
+  if (status === 408) {
+    return 'PROVIDER_TIMEOUT' as const;
+  }
+  if (status === 429) {
+    return 'PROVIDER_RATE_LIMITED' as const;
+  }
+  if (status >= 500) {
+    return 'PROVIDER_UNAVAILABLE' as const;
+  }
+  // Any other 4xx: the provider refused a request we built, which no client can fix by retrying.
+  return 'PROVIDER_BAD_RESPONSE' as const;
+}
+
+/** Retry-After in seconds: either delta-seconds or an HTTP date (RFC 9110 section 10.2.3). */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (value === null || value.trim() === '') {
+    return undefined;
+  }
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) {
+    return Math.max(0, Math.ceil(seconds));
+  }
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+// undici gives up connecting on its own after 10 s; that is a timeout too, not an outage.
+function isConnectTimeout(error: unknown): boolean {
+  const cause = error instanceof Error ? error.cause : undefined;
+  return (
+    typeof cause === 'object' && cause !== null && 'code' in cause && cause.code === 'UND_ERR_CONNECT_TIMEOUT'
+  );
+}

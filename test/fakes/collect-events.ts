@@ -1,0 +1,18 @@
+import type { ModelEvent, ModelRequest, Provider } from '../../server/src/providers/provider.ts';
+
+/** Drains one provider stream: every event it yielded, and what it threw (undefined when it finished). */
+export async function collectEvents(
+  provider: Provider,
+  request: ModelRequest,
+  signal: AbortSignal = new AbortController().signal,
+): Promise<{ events: ModelEvent[]; error: unknown }> {
+  const events: ModelEvent[] = [];
+  try {
+    for await (const event of provider.stream(request, signal)) {
+      events.push(event);
+    }
+    return { events, error: undefined };
+  } catch (error) {
+    return { events, error };
+  }
+}
