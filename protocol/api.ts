@@ -164,3 +164,49 @@ export const CancelResult = Type.Object({ streamId: Id, status: MessageStatusSch
 export type CancelResult = Static<typeof CancelResult>;
 
 export const Health = Type.Object({ status: Type.Literal('ok') });
+
+export const CreateApiKeyBody = Type.Object(
+  { name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) },
+  { additionalProperties: false },
+);
+
+export const ApiKey = Type.Object({
+  id: Id,
+  name: Type.String(),
+  /** The key's first characters, to tell keys apart. */
+  prefix: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+  revokedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+export type ApiKey = Static<typeof ApiKey>;
+
+export const CreatedApiKey = Type.Object({
+  ...ApiKey.properties,
+  /** The secret: shown in this response only. Send it as `Authorization: Bearer pk-...`. */
+  key: Type.String(),
+});
+export type CreatedApiKey = Static<typeof CreatedApiKey>;
+
+export const ApiKeyList = Type.Object({ keys: Type.Array(ApiKey) });
+
+export const LoadModelBody = Type.Object(
+  {
+    model: Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: 'An Ollama model name, e.g. llama3.2 or ollama/llama3.2',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * `POST /api/models/load` streams these as SSE: `progress` events with this data, then `done` `{model}` or
+ * `error` `{code, message}`.
+ */
+export interface ModelPullProgress {
+  status: string;
+  digest?: string;
+  total?: number;
+  completed?: number;
+}

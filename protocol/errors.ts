@@ -22,6 +22,7 @@ export const errorCatalogue = {
   RATE_LIMITED: { status: 429, message: 'Too many requests. Try again shortly.' },
   SHUTTING_DOWN: { status: 503, message: 'This server is shutting down. Retry on another instance.' },
   SERVICE_UNAVAILABLE: { status: 503, message: 'A backing service is unavailable. Try again shortly.' },
+  PROVIDER_NOT_CONFIGURED: { status: 400, message: 'That provider is not configured on this server.' },
   PROVIDER_UNAVAILABLE: { status: 502, message: 'The model provider is unavailable.' },
   PROVIDER_TIMEOUT: { status: 504, message: 'The model provider did not answer in time.' },
   PROVIDER_RATE_LIMITED: { status: 429, message: 'The model provider is rate limiting requests.' },

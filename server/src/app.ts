@@ -9,13 +9,17 @@ import type { Config } from './config.ts';
 import type { Repositories } from './db/repository.ts';
 import { createGenerationService, type GenerationService } from './generation/generation-service.ts';
 import type { ModelCatalog } from './generation/model-catalog.ts';
+import { registerApiKeyRoutes } from './http/api-keys.ts';
 import { registerChatRoutes } from './http/chats.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
 import { registerHealthRoutes } from './http/health.ts';
 import { registerMessageRoutes } from './http/messages.ts';
+import { registerModelPullRoutes } from './http/model-pulls.ts';
 import { registerModelRoutes } from './http/models.ts';
+import { registerOpenAIRoutes } from './http/openai.ts';
 import type { RouteDeps, TypedApp } from './http/route-deps.ts';
 import { registerStreamRoutes } from './http/streams.ts';
+import { registerWebApp } from './http/web-app.ts';
 import { createValidatorCompiler } from './http/validator-compiler.ts';
 import { createNotificationHub, type NotificationHub } from './notifications/notification-hub.ts';
 import type { StreamLog } from './streams/stream-log.ts';
@@ -98,7 +102,7 @@ export async function createApp(deps: AppDeps): Promise<Parley> {
     streamLog: deps.streamLog,
     models: deps.models,
     notifications,
-    auth: createPrincipalResolver(secret),
+    auth: createPrincipalResolver(secret, deps.repositories.apiKeys),
     streamTokens: createStreamTokens(secret, deps.config.streamTokenTtlSeconds),
     defaultModel: deps.config.generation.defaultModel,
     now,
@@ -106,9 +110,13 @@ export async function createApp(deps: AppDeps): Promise<Parley> {
   };
   registerHealthRoutes(app, routeDeps, generations.isDraining);
   registerModelRoutes(app, routeDeps);
+  registerModelPullRoutes(app, routeDeps);
   registerChatRoutes(app, routeDeps);
   registerMessageRoutes(app, routeDeps);
   registerStreamRoutes(app, routeDeps);
+  await registerWebApp(app);
+  registerApiKeyRoutes(app, routeDeps);
+  await registerOpenAIRoutes(app, routeDeps);
 
   return {
     app,

@@ -1,5 +1,7 @@
 import { errors as joseErrors, jwtVerify } from 'jose';
 import { AppError } from '../app-error.ts';
+import type { ApiKeyRepository } from '../db/repository.ts';
+import { hashApiKey, isApiKey } from './api-keys.ts';
 
 /** Who is asking. `id` owns chats, messages and streams: `user:<sub>` or `anon:<uuid>`. */
 export interface Principal {
@@ -21,11 +23,26 @@ export interface PrincipalResolver {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function createPrincipalResolver(secret: Uint8Array): PrincipalResolver {
+/** Bearer tokens are user JWTs, or API keys (`pk-...`) that act as the principal who created them. */
+export function createPrincipalResolver(
+  secret: Uint8Array,
+  apiKeys: Pick<ApiKeyRepository, 'findActiveKey'>,
+): PrincipalResolver {
+  async function fromApiKey(key: string): Promise<Principal> {
+    const found = await apiKeys.findActiveKey(hashApiKey(key));
+    if (!found) {
+      throw new AppError('INVALID_TOKEN', { message: 'This API key is not valid or was revoked.' });
+    }
+    return { id: found.ownerId, kind: found.ownerId.startsWith('user:') ? 'user' : 'anonymous' };
+  }
+
   async function fromBearer(authorization: string): Promise<Principal> {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization);
     if (!match?.[1]) {
       throw new AppError('INVALID_TOKEN', { message: 'Authorization must be "Bearer <token>".' });
+    }
+    if (isApiKey(match[1])) {
+      return fromApiKey(match[1]);
     }
     try {
       // The algorithm is pinned: a token signed any other way (or with "none") is rejected.

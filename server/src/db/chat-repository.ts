@@ -7,8 +7,8 @@ export function createChatRepository(db: Db): ChatRepository {
   const owned = (ownerId: string, chatId: string) => and(eq(chats.id, chatId), eq(chats.ownerId, ownerId));
 
   return {
-    async createChat({ id, ownerId, title, model, now }) {
-      const chat: ChatRecord = { id, ownerId, title, model, createdAt: now, updatedAt: now };
+    async createChat({ id, ownerId, title, model, hidden = false, now }) {
+      const chat: ChatRecord = { id, ownerId, title, model, hidden, createdAt: now, updatedAt: now };
       await db.insert(chats).values(chat);
       return chat;
     },
@@ -26,7 +26,7 @@ export function createChatRepository(db: Db): ChatRepository {
       return db
         .select()
         .from(chats)
-        .where(and(eq(chats.ownerId, ownerId), after))
+        .where(and(eq(chats.ownerId, ownerId), eq(chats.hidden, false), after))
         .orderBy(desc(chats.updatedAt), desc(chats.id))
         .limit(limit);
     },

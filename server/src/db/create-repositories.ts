@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { createApiKeyRepository } from './api-key-repository.ts';
 import { createChatRepository } from './chat-repository.ts';
 import type { Database } from './client.ts';
 import { createMessageRepository } from './message-repository.ts';
@@ -15,6 +16,7 @@ export function createRepositories(database: Database): Repositories {
   return {
     chats: withDatabaseErrors(createChatRepository(database.db)),
     messages: withDatabaseErrors(createMessageRepository(database.db)),
+    apiKeys: withDatabaseErrors(createApiKeyRepository(database.db)),
     ping: health.ping,
     close: () => database.close(),
   };

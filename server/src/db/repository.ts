@@ -5,6 +5,8 @@ export interface ChatRecord {
   ownerId: string;
   title: string;
   model: string;
+  /** True for a chat made for one OpenAI-compatible request: it is never listed. */
+  hidden: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -63,9 +65,16 @@ export interface FinishAnswerInput {
 
 /** Every read and write is scoped by owner: another principal's rows are invisible, never forbidden. */
 export interface ChatRepository {
-  createChat(input: { id: string; ownerId: string; title: string; model: string; now: Date }): Promise<ChatRecord>;
+  createChat(input: {
+    id: string;
+    ownerId: string;
+    title: string;
+    model: string;
+    hidden?: boolean;
+    now: Date;
+  }): Promise<ChatRecord>;
   getChat(ownerId: string, chatId: string): Promise<ChatRecord | undefined>;
-  /** Newest activity first; the page after `cursor` when given. */
+  /** Newest activity first, hidden chats left out; the page after `cursor` when given. */
   listChats(ownerId: string, page: { limit: number; cursor?: ChatCursor }): Promise<ChatRecord[]>;
   renameChat(ownerId: string, chatId: string, title: string, now: Date): Promise<ChatRecord | undefined>;
   /** Deletes the chat and its messages; false when there was no such chat. */
@@ -98,11 +107,39 @@ export interface MessageRepository {
    * no other process can be generating: the embedded database at start.
    */
   interruptStreaming(now: Date): Promise<number>;
+  /** What the owner used from `since` on: user messages sent, and the tokens of answers begun in that time. */
+  getUsageSince(ownerId: string, since: Date): Promise<UsageTotals>;
+}
+
+export interface UsageTotals {
+  messages: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface ApiKeyRecord {
+  id: string;
+  ownerId: string;
+  name: string;
+  prefix: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+export interface ApiKeyRepository {
+  createKey(input: { id: string; ownerId: string; name: string; prefix: string; keyHash: string; now: Date }): Promise<ApiKeyRecord>;
+  /** The owner's keys, newest first, revoked ones included. */
+  listKeys(ownerId: string): Promise<ApiKeyRecord[]>;
+  /** False when the owner has no such key, or it was already revoked. */
+  revokeKey(ownerId: string, keyId: string, now: Date): Promise<boolean>;
+  /** The key with this hash, unless revoked. */
+  findActiveKey(keyHash: string): Promise<ApiKeyRecord | undefined>;
 }
 
 export interface Repositories {
   chats: ChatRepository;
   messages: MessageRepository;
+  apiKeys: ApiKeyRepository;
   /** Throws when the database cannot answer; used by /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

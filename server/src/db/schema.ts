@@ -31,6 +31,8 @@ export const chats = pgTable(
     ownerId: text('owner_id').notNull(),
     title: text('title').notNull(),
     model: text('model').notNull(),
+    /** Chats made for one OpenAI-compatible request: they keep usage and history but stay out of chat lists. */
+    hidden: boolean('hidden').notNull().default(false),
     createdAt: timestamptz('created_at').notNull(),
     updatedAt: timestamptz('updated_at').notNull(),
   },
@@ -81,5 +83,24 @@ export const messages = pgTable(
     ),
     // An answer always replies to a user message; a user message replies to nothing.
     check('messages_parent_check', sql`(role = 'user') = (parent_id IS NULL)`),
+  ],
+);
+
+/** API keys for the OpenAI-compatible surface. Only a SHA-256 of the key is kept; the key is shown once. */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey(),
+    ownerId: text('owner_id').notNull(),
+    name: text('name').notNull(),
+    /** The key's first characters, so a person can tell their keys apart. */
+    prefix: text('prefix').notNull(),
+    keyHash: text('key_hash').notNull(),
+    createdAt: timestamptz('created_at').notNull(),
+    revokedAt: timestamptz('revoked_at'),
+  },
+  (table) => [
+    uniqueIndex('api_keys_key_hash_unique').on(table.keyHash),
+    index('api_keys_owner_created_idx').on(table.ownerId, table.createdAt),
   ],
 );

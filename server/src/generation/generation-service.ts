@@ -14,6 +14,11 @@ import { type GenerationOutcome, GenerationStop, runGeneration } from './run-gen
 type Options = RegenerateBody;
 export type SendInput = SendMessageBody;
 
+export interface CompleteInput extends Options {
+  messages: ChatTurn[];
+  chatId?: string;
+}
+
 /** The generation a request started or attached to; `streamId` is what subscribers read. */
 export interface GenerationHandle {
   streamId: string;
@@ -36,6 +41,11 @@ export interface GenerationServiceDeps {
 
 export interface GenerationService {
   send(ownerId: string, chatId: string, input: SendInput): Promise<GenerationHandle>;
+  /**
+   * Answers a conversation the caller supplies whole (the OpenAI-compatible surface). Without `chatId` it runs
+   * in a hidden chat of its own, so usage is kept but the caller's chat list is not touched.
+   */
+  complete(ownerId: string, input: CompleteInput): Promise<GenerationHandle>;
   /** Streams a new answer to the prompt of `messageId` (an answer, or the user message itself). */
   regenerate(ownerId: string, chatId: string, messageId: string, options: Options): Promise<GenerationHandle>;
   /** Stops a running answer and saves what it had; answering a finished one with its final status. */
@@ -158,11 +168,13 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
         ? titleFrom(params.userMessage.content)
         : chat.title;
     deps.notifications.notify({ type: 'stream_started', ownerId, chatId, streamId, model: model.id });
-    deps.notifications.notify({
-      type: 'chat_updated',
-      ownerId,
-      chat: { ...chat, title, model: model.id, updatedAt: createdAt },
-    });
+    if (!chat.hidden) {
+      deps.notifications.notify({
+        type: 'chat_updated',
+        ownerId,
+        chat: { ...chat, title, model: model.id, updatedAt: createdAt },
+      });
+    }
     return { streamId, chatId, attached: false };
   }
 
@@ -206,6 +218,42 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
         throw new AppError('GENERATION_IN_PROGRESS');
       }
       return attached;
+    },
+
+    async complete(ownerId, input) {
+      const { messages, chatId, ...options } = input;
+      const prompt = messages.findLast((turn) => turn.role === 'user');
+      if (!prompt) {
+        throw new AppError('VALIDATION_FAILED', {
+          message: 'messages needs a user message.',
+          field: 'messages',
+        });
+      }
+      const model = await resolveModel(options.model ?? config.defaultModel);
+      const chat = chatId
+        ? await requireChat(ownerId, chatId)
+        : await repositories.chats.createChat({
+            id: deps.newId(),
+            ownerId,
+            title: titleFrom(prompt.content),
+            model: model.id,
+            hidden: true,
+            now: deps.now(),
+          });
+      const userMessageId = deps.newId();
+      const started = await start({
+        ownerId,
+        chat,
+        model,
+        options,
+        history: messages,
+        parentId: userMessageId,
+        userMessage: { id: userMessageId, content: prompt.content, clientMessageId: null },
+      });
+      if (started === 'duplicate_client_message') {
+        throw new AppError('INTERNAL', { message: 'A request without a client message id collided on one.' });
+      }
+      return started;
     },
 
     async regenerate(ownerId, chatId, messageId, options) {

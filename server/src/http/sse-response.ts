@@ -13,13 +13,14 @@ export const SSE_HEADERS = {
 
 /**
  * Takes over the response and writes each event as it comes. The read stops when the client goes away;
- * the generation itself does not, since it never depended on this connection.
+ * the generation itself does not, since it never depended on this connection. Resolves true when the
+ * stream ran to its end, false when the client left first.
  */
 export async function sendEventStream(
   reply: FastifyReply,
   read: (signal: AbortSignal) => AsyncIterable<LoggedEvent>,
   render: (event: LoggedEvent) => string,
-): Promise<void> {
+): Promise<boolean> {
   reply.hijack();
   const res = reply.raw;
   const gone = new AbortController();
@@ -36,9 +37,11 @@ export async function sendEventStream(
     if (!gone.signal.aborted) {
       reply.log.error({ err: error }, 'event stream failed');
     }
-  } finally {
-    res.end();
   }
+  // Read before end(): ending the response fires 'close' too.
+  const completed = !gone.signal.aborted;
+  res.end();
+  return completed;
 }
 
 async function waitForDrain(res: ServerResponse, signal: AbortSignal): Promise<void> {
