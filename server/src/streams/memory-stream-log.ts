@@ -1,0 +1,138 @@
+import type { LoggedEvent, StreamEvent } from '../../../protocol/events.ts';
+import { AppError } from '../app-error.ts';
+import { StreamBuffer } from './stream-buffer.ts';
+import { formatStreamEventId, parseStreamEventId } from './stream-event-id.ts';
+import type { StreamLog, StreamLogOptions } from './stream-log.ts';
+import { emptyRead, StreamReader } from './stream-reader.ts';
+
+export interface MemoryStreamLogOptions extends StreamLogOptions {
+  /** The clock that ids and expiry read, in epoch milliseconds; tests inject one. */
+  now?: () => number;
+}
+
+interface MemoryStream {
+  readonly id: string;
+  readonly buffer: StreamBuffer;
+  /** The parts of the last id handed out. */
+  ms: number;
+  seq: number;
+  expiresAt: number | undefined;
+}
+
+interface Expiry {
+  stream: MemoryStream;
+  at: number;
+}
+
+// setTimeout fires at once for anything longer.
+const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
+/**
+ * The embedded stream log: every stream in this process's memory, for a single instance with no Redis.
+ * Ids are made the way Redis makes them (`<ms>-<seq>`, never going back even if the clock does), so a
+ * client's Last-Event-ID means the same thing on either engine.
+ */
+export function createMemoryStreamLog(options: MemoryStreamLogOptions): StreamLog {
+  const now = options.now ?? Date.now;
+  const streams = new Map<string, MemoryStream>();
+  // Every ended stream lives the same ttlAfterEndMs, so they expire in the order they ended: one queue and
+  // one timer instead of a timer per stream. Reads also check expiry, so the timer only reclaims memory.
+  let expiries: Expiry[] = [];
+  let nextExpiry = 0;
+  let sweepTimer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  function getLive(streamId: string): MemoryStream | undefined {
+    const stream = streams.get(streamId);
+    if (stream?.expiresAt !== undefined && stream.expiresAt <= now()) {
+      streams.delete(streamId);
+      return undefined;
+    }
+    return stream;
+  }
+
+  function scheduleSweep(): void {
+    const expiry = expiries[nextExpiry];
+    if (sweepTimer || !expiry) {
+      return;
+    }
+    sweepTimer = setTimeout(sweep, Math.min(Math.max(expiry.at - now(), 0), MAX_TIMER_DELAY_MS));
+    sweepTimer.unref();
+  }
+
+  function sweep(): void {
+    sweepTimer = undefined;
+    const time = now();
+    for (let expiry = expiries[nextExpiry]; expiry && expiry.at <= time; expiry = expiries[nextExpiry]) {
+      nextExpiry++;
+      const { stream } = expiry;
+      if (streams.get(stream.id) === stream && stream.expiresAt !== undefined && stream.expiresAt <= time) {
+        streams.delete(stream.id);
+      }
+    }
+    if (nextExpiry * 2 >= expiries.length) {
+      expiries = expiries.slice(nextExpiry);
+      nextExpiry = 0;
+    }
+    scheduleSweep();
+  }
+
+  function create(streamId: string): MemoryStream {
+    const stream: MemoryStream = {
+      id: streamId,
+      buffer: new StreamBuffer(options.maxLength),
+      ms: 0,
+      seq: 0,
+      expiresAt: undefined,
+    };
+    streams.set(streamId, stream);
+    return stream;
+  }
+
+  return {
+    async append(streamId: string, event: StreamEvent): Promise<string> {
+      if (closed) {
+        throw new AppError('SHUTTING_DOWN');
+      }
+      const stream = getLive(streamId) ?? create(streamId);
+      const time = now();
+      // Like Redis: a new millisecond starts at seq 0, anything else (same ms, clock gone back) counts on,
+      // and a stream's first id is never 0-0, which would equal "from the start".
+      if (time > stream.ms) {
+        stream.ms = time;
+        stream.seq = 0;
+      } else {
+        stream.seq++;
+      }
+      const id = formatStreamEventId(stream.ms, stream.seq);
+      const logged: LoggedEvent = { id, event };
+      stream.buffer.push(logged);
+      if (event.type === 'end') {
+        stream.expiresAt = time + options.ttlAfterEndMs;
+        expiries.push({ stream, at: stream.expiresAt });
+        scheduleSweep();
+      }
+      return id;
+    },
+
+    read(streamId: string, afterId: string | undefined, signal: AbortSignal): AsyncIterable<LoggedEvent> {
+      const after = afterId === undefined ? undefined : parseStreamEventId(afterId);
+      const stream = closed ? undefined : getLive(streamId);
+      return stream ? new StreamReader({ buffer: stream.buffer, afterId: after, signal }) : emptyRead;
+    },
+
+    async exists(streamId: string): Promise<boolean> {
+      return !closed && getLive(streamId) !== undefined;
+    },
+
+    async close(): Promise<void> {
+      closed = true;
+      clearTimeout(sweepTimer);
+      for (const stream of streams.values()) {
+        stream.buffer.close();
+      }
+      streams.clear();
+      expiries = [];
+    },
+  };
+}
