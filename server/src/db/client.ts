@@ -25,7 +25,7 @@ export interface DatabaseConfig {
 
 // A dead or overloaded database answers with an error within seconds instead of holding requests open.
 const POOL_SIZE = 10;
-const CONNECT_TIMEOUT_MS = 3000;
+export const CONNECT_TIMEOUT_MS = 3000;
 const STATEMENT_TIMEOUT_MS = 10_000;
 // Longer than the server-side statement timeout, so it only fires when the server has stopped answering.
 const QUERY_TIMEOUT_MS = 12_000;

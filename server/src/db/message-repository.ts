@@ -1,5 +1,6 @@
-import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
+import { errorCatalogue } from '../../../protocol/errors.ts';
 import { AppError } from '../app-error.ts';
 import type { Db } from './client.ts';
 import type { BeginAnswerInput, BeginAnswerResult, MessageRecord, MessageRepository } from './repository.ts';
@@ -112,6 +113,18 @@ export function createMessageRepository(db: Db): MessageRepository {
         .orderBy(desc(messages.createdAt), desc(messages.id));
     },
 
+    async getUsageSince(ownerId, since) {
+      const [usage] = await db
+        .select({
+          messages: sql`count(*) FILTER (WHERE ${messages.role} = 'user')`.mapWith(Number),
+          inputTokens: sql`coalesce(sum(${messages.inputTokens}), 0)`.mapWith(Number),
+          outputTokens: sql`coalesce(sum(${messages.outputTokens}), 0)`.mapWith(Number),
+        })
+        .from(messages)
+        .where(and(eq(messages.ownerId, ownerId), gte(messages.createdAt, since)));
+      return usage ?? { messages: 0, inputTokens: 0, outputTokens: 0 };
+    },
+
     async interruptStreaming(now) {
       const interrupted = await db
         .update(messages)
@@ -119,7 +132,7 @@ export function createMessageRepository(db: Db): MessageRepository {
           status: 'interrupted',
           finishReason: 'error',
           errorCode: 'GENERATION_INTERRUPTED',
-          errorMessage: 'The server generating this answer stopped.',
+          errorMessage: errorCatalogue.GENERATION_INTERRUPTED.message,
           completedAt: now,
         })
         .where(isStreaming)

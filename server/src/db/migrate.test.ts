@@ -32,25 +32,23 @@ test('PGlite: migrate applies every migration once and is a no-op the second tim
   }
 });
 
-test(
-  'PostgreSQL: three instances migrating a fresh database at once each apply it exactly once',
-  { skip: process.env.DATABASE_URL ? false : 'DATABASE_URL not set' },
-  async () => {
-    const scratch = await createScratchPostgresDatabase(process.env.DATABASE_URL ?? '');
-    const instances = await Promise.all(
-      [1, 2, 3].map(() => createDatabase({ databaseUrl: scratch.url, dataDir: 'memory://' })),
-    );
-    try {
-      await Promise.all(instances.map((database) => migrate(database)));
-      for (const database of instances) {
-        assert.equal(await appliedMigrations(database), journal.entries.length);
-      }
-      const [database] = instances;
-      assert.deepEqual(await database?.db.select({ rows: count() }).from(chats), [{ rows: 0 }]);
-      assert.deepEqual(await database?.db.select({ rows: count() }).from(messages), [{ rows: 0 }]);
-    } finally {
-      await Promise.all(instances.map((database) => database.close()));
-      await scratch.drop();
+test('PostgreSQL: three instances migrating a fresh database at once each apply it exactly once', {
+  skip: process.env.DATABASE_URL ? false : 'DATABASE_URL not set',
+}, async () => {
+  const scratch = await createScratchPostgresDatabase(process.env.DATABASE_URL ?? '');
+  const instances = await Promise.all(
+    [1, 2, 3].map(() => createDatabase({ databaseUrl: scratch.url, dataDir: 'memory://' })),
+  );
+  try {
+    await Promise.all(instances.map((database) => migrate(database)));
+    for (const database of instances) {
+      assert.equal(await appliedMigrations(database), journal.entries.length);
     }
-  },
-);
+    const [database] = instances;
+    assert.deepEqual(await database?.db.select({ rows: count() }).from(chats), [{ rows: 0 }]);
+    assert.deepEqual(await database?.db.select({ rows: count() }).from(messages), [{ rows: 0 }]);
+  } finally {
+    await Promise.all(instances.map((database) => database.close()));
+    await scratch.drop();
+  }
+});

@@ -4,7 +4,7 @@ import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
-import type { Database } from './client.ts';
+import { CONNECT_TIMEOUT_MS, type Database } from './client.ts';
 
 const migrationsFolder = path.join(import.meta.dirname, 'migrations');
 
@@ -19,7 +19,11 @@ export async function migrate(database: Database): Promise<void> {
   }
   // A client of its own, outside the pool: the lock belongs to its session, and a long migration must not
   // be cut short by the pool's statement timeout.
-  const client = new pg.Client({ connectionString: database.url, application_name: 'parley-migrate' });
+  const client = new pg.Client({
+    connectionString: database.url,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    application_name: 'parley-migrate',
+  });
   // A lost socket also rejects the running query, which reports it; unheard, the event would end the process.
   client.on('error', () => {});
   await client.connect();

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { AppError } from '../app-error.ts';
+import { apiKeyRepositoryContract } from './api-key-repository.contract.ts';
 import type { FinishAnswerInput, MessageRecord, Repositories } from './repository.ts';
 import { UNTITLED_CHAT_TITLE } from './schema.ts';
 import type { TestDatabase } from './test-database.ts';
@@ -91,6 +92,7 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
         ownerId,
         title: 'Plans',
         model: 'demo',
+        hidden: false,
         createdAt: at(5),
         updatedAt: at(5),
       };
@@ -135,6 +137,23 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
         repos.chats.createChat({ ...chat, now: at(1) }),
         (error) => !(error instanceof AppError),
       );
+    });
+
+    test('a hidden chat is readable and answerable but never listed', async () => {
+      const ownerId = newOwner();
+      const listed = await newChat(ownerId, { now: at(1) });
+      const hidden = await repos.chats.createChat({
+        id: randomUUID(),
+        ownerId,
+        title: 'one request',
+        model: 'demo',
+        hidden: true,
+        now: at(2),
+      });
+      assert.equal(hidden.hidden, true);
+      assert.deepEqual(await repos.chats.getChat(ownerId, hidden.id), hidden);
+      assert.equal((await send(ownerId, hidden.id, { now: at(3) })).result, 'ok');
+      assert.deepEqual(ids(await repos.chats.listChats(ownerId, { limit: 10 })), [listed.id]);
     });
 
     test('renameChat sets the title and the activity time', async () => {
@@ -420,8 +439,60 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
       assert.ok(streaming.every((message) => message.status === 'streaming' && message.ownerId === ownerId));
     });
 
+    test('interruptStreaming marks every streaming answer, of every owner, interrupted', async () => {
+      // A database of its own, so the count covers every answer in it.
+      const own = await create();
+      const { chats, messages } = own.repositories;
+      async function stream(ownerId: string) {
+        const chat = await chats.createChat({
+          id: randomUUID(),
+          ownerId,
+          title: 't',
+          model: 'demo',
+          now: at(0),
+        });
+        const userMessage = { id: randomUUID(), content: 'q', clientMessageId: null };
+        const answer = { id: randomUUID(), model: 'demo', parentId: userMessage.id, cached: false };
+        await messages.beginAnswer({ ownerId, chatId: chat.id, userMessage, answer, now: at(1) });
+        return answer.id;
+      }
+      try {
+        const [finished, streaming, alsoStreaming] = [newOwner(), newOwner(), newOwner()];
+        const finishedId = await stream(finished);
+        const streamingId = await stream(streaming);
+        await stream(alsoStreaming);
+        await messages.finishAnswer({
+          id: finishedId,
+          content: 'done',
+          status: 'complete',
+          finishReason: 'stop',
+          inputTokens: 1,
+          outputTokens: 1,
+          errorCode: null,
+          errorMessage: null,
+          now: at(2),
+        });
+
+        assert.equal(await messages.interruptStreaming(at(9)), 2);
+        const interrupted = await messages.getMessage(streaming, streamingId);
+        assert.deepEqual(
+          [interrupted?.status, interrupted?.finishReason, interrupted?.errorCode, interrupted?.completedAt],
+          ['interrupted', 'error', 'GENERATION_INTERRUPTED', at(9)],
+        );
+        assert.equal((await messages.getMessage(finished, finishedId))?.status, 'complete');
+        assert.deepEqual(await messages.listStreaming(alsoStreaming), []);
+        assert.equal(await messages.interruptStreaming(at(10)), 0);
+      } finally {
+        await own.cleanup();
+      }
+    });
+
     test('ping answers', async () => {
       await repos.ping();
     });
+  });
+
+  describe('API keys', () => {
+    apiKeyRepositoryContract(() => repos.apiKeys);
   });
 }

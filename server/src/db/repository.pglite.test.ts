@@ -40,6 +40,7 @@ test('PGlite on disk keeps the data across a reopen', async () => {
         ownerId: 'owner',
         title: 'Kept',
         model: 'demo',
+        hidden: false,
         createdAt: now,
         updatedAt: now,
       });

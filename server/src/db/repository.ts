@@ -127,7 +127,14 @@ export interface ApiKeyRecord {
 }
 
 export interface ApiKeyRepository {
-  createKey(input: { id: string; ownerId: string; name: string; prefix: string; keyHash: string; now: Date }): Promise<ApiKeyRecord>;
+  createKey(input: {
+    id: string;
+    ownerId: string;
+    name: string;
+    prefix: string;
+    keyHash: string;
+    now: Date;
+  }): Promise<ApiKeyRecord>;
   /** The owner's keys, newest first, revoked ones included. */
   listKeys(ownerId: string): Promise<ApiKeyRecord[]>;
   /** False when the owner has no such key, or it was already revoked. */
