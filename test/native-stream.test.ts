@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { StartData } from '../protocol/events.ts';
 import { createDemoProvider } from '../server/src/providers/demo/demo-provider.ts';
+import { streamKeyOf } from '../server/src/generation/stream-key.ts';
 import { countTokens } from '../server/src/providers/tokenizer.ts';
 import { getChat, resumeStream, sendMessage, waitForSavedAnswer } from './helpers/native-client.ts';
 import { collectSse, readSse, type SseEvent, textOf } from './helpers/sse-client.ts';
@@ -227,7 +228,7 @@ describe('resume, fan-out and detachment', () => {
   });
 
   test('an expired stream is answered from the database', async () => {
-    const brief = await startParley({ streamLog: { ttlAfterEndMs: 1 } });
+    const brief = await startParley({ streamLog: { ttlAfterEndMs: 300 } });
     try {
       const headers = anonymous();
       const chatId = await createChat(brief.url, headers);
@@ -235,8 +236,9 @@ describe('resume, fan-out and detachment', () => {
         await sendMessage(brief.url, headers, chatId, { content: 'memory', maxTokens: 12 }),
       );
       const { streamId } = startOf(live);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      assert.equal(await brief.streamLog.exists(streamId), false);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const key = streamKeyOf({ ownerId: `anon:${headers['x-anon-id']}`, chatId, streamId });
+      assert.equal(await brief.streamLog.exists(key), false);
       const replay = await collectSse(await resumeStream(brief.url, headers, streamId));
       assert.deepEqual(
         replay.map((event) => [event.id, event.event]),

@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import { createPrincipalResolver } from './auth/principal.ts';
 import { createStreamTokens } from './auth/stream-token.ts';
+import type { Bus } from './bus/bus.ts';
 import type { Config } from './config.ts';
 import type { Repositories } from './db/repository.ts';
 import { createGenerationService, type GenerationService } from './generation/generation-service.ts';
@@ -19,18 +20,27 @@ import { registerModelRoutes } from './http/models.ts';
 import { registerOpenAIRoutes } from './http/openai.ts';
 import type { RouteDeps, TypedApp } from './http/route-deps.ts';
 import { registerStreamRoutes } from './http/streams.ts';
-import { registerWebApp } from './http/web-app.ts';
 import { createValidatorCompiler } from './http/validator-compiler.ts';
+import { registerWebApp } from './http/web-app.ts';
+import type { LeaseStore } from './leases/lease-store.ts';
 import { createNotificationHub, type NotificationHub } from './notifications/notification-hub.ts';
+import { attachSockets } from './sockets/attach-sockets.ts';
+import type { SocketAdapter } from './sockets/socket-deps.ts';
 import type { StreamLog } from './streams/stream-log.ts';
 
 export interface AppDeps {
-  config: Pick<Config, 'bodyLimitBytes' | 'jwtSecret' | 'streamTokenTtlSeconds' | 'generation'>;
+  config: Pick<Config, 'bodyLimitBytes' | 'jwtSecret' | 'streamTokenTtlSeconds' | 'generation' | 'sockets'>;
   repositories: Repositories;
   streamLog: StreamLog;
   models: ModelCatalog;
+  /** Cross-instance messages (cancel); in-process with one instance. */
+  bus: Bus;
+  /** Who runs each answer; leases that run out mark a dead instance. */
+  leases: LeaseStore;
   countTokens(text: string): number;
   logger: FastifyBaseLogger;
+  /** Carries socket.io events to the other instances (Redis Streams); absent when there is one instance. */
+  socketAdapter?: SocketAdapter;
   /** Injected so tests get repeatable output. */
   now?: () => Date;
   newId?: () => string;
@@ -54,11 +64,13 @@ export async function createApp(deps: AppDeps): Promise<Parley> {
   const notifications = createNotificationHub((error) =>
     deps.logger.error({ err: error }, 'notification listener failed'),
   );
-  const generations = createGenerationService({
+  const generations = await createGenerationService({
     repositories: deps.repositories,
     streamLog: deps.streamLog,
     models: deps.models,
     notifications,
+    bus: deps.bus,
+    leases: deps.leases,
     config: deps.config.generation,
     countTokens: deps.countTokens,
     now,
@@ -117,6 +129,15 @@ export async function createApp(deps: AppDeps): Promise<Parley> {
   await registerWebApp(app);
   registerApiKeyRoutes(app, routeDeps);
   await registerOpenAIRoutes(app, routeDeps);
+
+  const sockets = attachSockets(app.server, {
+    ...routeDeps,
+    config: deps.config.sockets,
+    logger: deps.logger,
+    adapter: deps.socketAdapter,
+  });
+  // Before the server closes, or it would wait on the sockets' connections.
+  app.addHook('preClose', () => sockets.close());
 
   return {
     app,

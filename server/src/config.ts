@@ -22,6 +22,7 @@ export interface Config {
   generation: GenerationConfig;
   streamLog: { maxLength: number; ttlAfterEndMs: number };
   demo: DemoConfig;
+  sockets: SocketConfig;
 }
 
 export interface GenerationConfig {
@@ -31,6 +32,29 @@ export interface GenerationConfig {
   batchWindowMs: number;
   pingIntervalMs: number;
   defaultModel: string;
+  /**
+   * A generation's lease lasts this long and is renewed by every ping; once it runs out (its instance died),
+   * another instance takes the answer over, checking every `reapIntervalMs`.
+   */
+  leaseTtlMs: number;
+  reapIntervalMs: number;
+  /** How long appends to an unreachable stream log are retried before the answer fails. */
+  appendRetryMs: number;
+  /** How long the final save is retried while the database is unreachable. */
+  saveRetryMs: number;
+}
+
+/** Limits of the WebSocket control channel: socket.io `/chats` and plain `/ws`. */
+export interface SocketConfig {
+  /**
+   * Browser origins allowed to open a socket besides the server's own. A browser always sends Origin on a
+   * WebSocket handshake, so refusing foreign ones stops cross-site WebSocket hijacking.
+   */
+  allowedOrigins: string[];
+  /** Largest message a socket may send; a bigger one closes the connection. */
+  maxMessageBytes: number;
+  /** Each socket may send `messages` messages per `windowSeconds`; the rest get RATE_LIMITED. */
+  rateLimit: { messages: number; windowSeconds: number };
 }
 
 export interface DemoConfig {
@@ -66,12 +90,31 @@ function readNumber(env: Env, name: string, fallback: number): number {
   return value;
 }
 
+function readOrigins(env: Env, name: string): string[] {
+  const raw = readString(env, name);
+  const origins = raw?.split(',').map((origin) => origin.trim()) ?? [];
+  for (const origin of origins) {
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
+      throw new ConfigError(`${name} must list origins such as https://chat.example.com, got "${origin}"`);
+    }
+  }
+  return origins;
+}
+
 function readString(env: Env, name: string): string | undefined {
   const raw = env[name];
   return raw === undefined || raw === '' ? undefined : raw;
 }
 
 export function loadConfig(env: Env = process.env): Config {
+  const config = readConfig(env);
+  if (config.generation.pingIntervalMs >= config.generation.leaseTtlMs) {
+    throw new ConfigError('PING_INTERVAL_MS must be shorter than LEASE_TTL_MS: pings renew the lease.');
+  }
+  return config;
+}
+
+function readConfig(env: Env): Config {
   const jwtSecret = readString(env, 'JWT_SECRET');
   return {
     port: readInt(env, 'PORT', 3000),
@@ -91,6 +134,10 @@ export function loadConfig(env: Env = process.env): Config {
       batchWindowMs: readInt(env, 'BATCH_WINDOW_MS', 20),
       pingIntervalMs: readInt(env, 'PING_INTERVAL_MS', 5000, 1),
       defaultModel: readString(env, 'DEFAULT_MODEL') ?? 'demo',
+      leaseTtlMs: readInt(env, 'LEASE_TTL_MS', 8000, 1),
+      reapIntervalMs: readInt(env, 'REAP_INTERVAL_MS', 2000, 1),
+      appendRetryMs: readInt(env, 'APPEND_RETRY_MS', 10_000),
+      saveRetryMs: readInt(env, 'SAVE_RETRY_MS', 30_000),
     },
     streamLog: {
       maxLength: readInt(env, 'STREAM_MAX_EVENTS', 10_000, 1),
@@ -99,6 +146,14 @@ export function loadConfig(env: Env = process.env): Config {
     demo: {
       tokensPerSecond: readNumber(env, 'DEMO_TOKENS_PER_SECOND', 40),
       firstTokenDelayMs: readInt(env, 'DEMO_FIRST_TOKEN_DELAY_MS', 300),
+    },
+    sockets: {
+      allowedOrigins: readOrigins(env, 'ALLOWED_ORIGINS'),
+      maxMessageBytes: readInt(env, 'SOCKET_MAX_MESSAGE_BYTES', 64 * 1024, 1),
+      rateLimit: {
+        messages: readInt(env, 'SOCKET_RATE_LIMIT', 30, 1),
+        windowSeconds: readInt(env, 'SOCKET_RATE_WINDOW_SECONDS', 10, 1),
+      },
     },
   };
 }

@@ -1,10 +1,17 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { createApp } from './app.ts';
+import { createMemoryBus } from './bus/memory-bus.ts';
+import { createRedisBus } from './bus/redis-bus.ts';
 import { loadConfig } from './config.ts';
 import { createDatabase } from './db/client.ts';
 import { createRepositories } from './db/create-repositories.ts';
 import { migrate } from './db/migrate.ts';
+import { createMemoryLeaseStore } from './leases/memory-lease-store.ts';
+import { createRedisLeaseStore } from './leases/redis-lease-store.ts';
 import { createDemoProvider } from './providers/demo/demo-provider.ts';
 import { createModelCatalog } from './providers/model-catalog.ts';
 import { createModelRegistry } from './providers/model-registry.ts';
@@ -39,8 +46,40 @@ if (database.kind === 'pglite') {
 const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 3 }) : undefined;
 redis?.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
 const streamLog: StreamLog = redis
-  ? createRedisStreamLog({ redis, prefix: config.redisPrefix, ...config.streamLog })
+  ? createRedisStreamLog({
+      redis,
+      prefix: config.redisPrefix,
+      // Generation keys carry their own hash tag (generation/stream-key.ts).
+      keyOf: (key) => `${config.redisPrefix}${key}`,
+      onError: (error) => logger.warn({ err: error }, 'stream log reader error'),
+      ...config.streamLog,
+    })
   : createMemoryStreamLog(config.streamLog);
+// The adapter speaks ioredis as well as `redis`, so it shares our client; it duplicates it for its blocking reads.
+const socketAdapter =
+  redis &&
+  createAdapter(redis, {
+    streamName: `${config.redisPrefix}socket.io`,
+    channelPrefix: `${config.redisPrefix}socket.io`,
+    sessionKeyPrefix: `${config.redisPrefix}socket.io:session:`,
+  });
+
+const instanceId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+const bus = redis
+  ? createRedisBus({
+      redis,
+      prefix: config.redisPrefix,
+      onError: (error) => logger.warn({ err: error }, 'bus error'),
+    })
+  : createMemoryBus();
+const leases = redis
+  ? createRedisLeaseStore({
+      redis,
+      prefix: config.redisPrefix,
+      instanceId,
+      ttlMs: config.generation.leaseTtlMs,
+    })
+  : createMemoryLeaseStore();
 
 const registry = createModelRegistry(process.env, { demo: createDemoProvider(config.demo) });
 const parley = await createApp({
@@ -48,8 +87,11 @@ const parley = await createApp({
   repositories,
   streamLog,
   models: createModelCatalog(registry),
+  bus,
+  leases,
   countTokens,
   logger,
+  ...(socketAdapter && { socketAdapter }),
 });
 
 await parley.app.listen({ host: config.host, port: config.port });
@@ -71,6 +113,7 @@ async function stop(signal: string): Promise<void> {
   logger.info({ signal }, 'shutting down');
   await parley.shutdown(config.drainMs);
   await streamLog.close();
+  await bus.close();
   redis?.disconnect();
   await database.close();
   process.exit(0);

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { createApp, type Parley } from '../../server/src/app.ts';
-import type { GenerationConfig } from '../../server/src/config.ts';
+import { createMemoryBus } from '../../server/src/bus/memory-bus.ts';
+import type { GenerationConfig, SocketConfig } from '../../server/src/config.ts';
 import type { Repositories } from '../../server/src/db/repository.ts';
 import { createTestDatabase, type TestDatabase } from '../../server/src/db/test-database.ts';
+import { createMemoryLeaseStore } from '../../server/src/leases/memory-lease-store.ts';
 import { createDemoProvider } from '../../server/src/providers/demo/demo-provider.ts';
 import { createModelCatalog } from '../../server/src/providers/model-catalog.ts';
 import { createModelRegistry } from '../../server/src/providers/model-registry.ts';
@@ -17,6 +19,7 @@ export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256';
 export interface StartOptions {
   demo?: { tokensPerSecond?: number; firstTokenDelayMs?: number };
   generation?: Partial<GenerationConfig>;
+  sockets?: Partial<SocketConfig>;
   streamLog?: { maxLength?: number; ttlAfterEndMs?: number; now?: () => number };
   now?: () => Date;
   newId?: () => string;
@@ -52,12 +55,24 @@ export async function startParley(options: StartOptions = {}): Promise<RunningPa
         batchWindowMs: 10,
         pingIntervalMs: 60_000,
         defaultModel: 'demo',
+        leaseTtlMs: 120_000,
+        reapIntervalMs: 60_000,
+        appendRetryMs: 2000,
+        saveRetryMs: 2000,
         ...options.generation,
+      },
+      sockets: {
+        allowedOrigins: [],
+        maxMessageBytes: 64 * 1024,
+        rateLimit: { messages: 1000, windowSeconds: 10 },
+        ...options.sockets,
       },
     },
     repositories: database.repositories,
     streamLog,
     models: createModelCatalog(registry),
+    bus: createMemoryBus(),
+    leases: createMemoryLeaseStore(),
     countTokens,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     ...(options.now && { now: options.now }),

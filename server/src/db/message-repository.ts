@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, lt, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { errorCatalogue } from '../../../protocol/errors.ts';
 import { AppError } from '../app-error.ts';
@@ -123,6 +123,15 @@ export function createMessageRepository(db: Db): MessageRepository {
         .from(messages)
         .where(and(eq(messages.ownerId, ownerId), gte(messages.createdAt, since)));
       return usage ?? { messages: 0, inputTokens: 0, outputTokens: 0 };
+    },
+
+    async listStreamingBefore(before, limit) {
+      return db
+        .select()
+        .from(messages)
+        .where(and(isStreaming, lt(messages.createdAt, before)))
+        .orderBy(asc(messages.createdAt), asc(messages.id))
+        .limit(limit);
     },
 
     async interruptStreaming(now) {

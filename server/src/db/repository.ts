@@ -103,6 +103,11 @@ export interface MessageRepository {
   /** The owner's answers that are still streaming, newest first. */
   listStreaming(ownerId: string): Promise<MessageRecord[]>;
   /**
+   * Answers of every owner still streaming that started before `before`, oldest first: the candidates for
+   * takeover when their instance has died.
+   */
+  listStreamingBefore(before: Date, limit: number): Promise<MessageRecord[]>;
+  /**
    * Marks every answer still streaming as `interrupted`, keeping its text; returns how many. Only safe where
    * no other process can be generating: the embedded database at start.
    */

@@ -1,17 +1,26 @@
-import type { RegenerateBody, SendMessageBody } from '../../../protocol/api.ts';
-import type { MessageStatus, StartData } from '../../../protocol/events.ts';
+import type { SendMessageBody } from '../../../protocol/api.ts';
+import type { MessageStatus } from '../../../protocol/events.ts';
 import { AppError } from '../app-error.ts';
+import type { Bus } from '../bus/bus.ts';
 import type { GenerationConfig } from '../config.ts';
 import type { ChatRecord, MessageRecord, Repositories } from '../db/repository.ts';
-import { UNTITLED_CHAT_TITLE } from '../db/schema.ts';
+import type { LeaseStore } from '../leases/lease-store.ts';
 import type { NotificationHub } from '../notifications/notification-hub.ts';
-import type { ChatTurn, ModelRequest } from '../providers/provider.ts';
+import type { ChatTurn } from '../providers/provider.ts';
 import type { StreamLog } from '../streams/stream-log.ts';
-import { createEventAppender } from './event-appender.ts';
+import {
+  type GenerationOptions,
+  type LaunchInput,
+  launchGeneration,
+  titleFrom,
+} from './launch-generation.ts';
 import type { ModelCatalog, ResolvedModel } from './model-catalog.ts';
-import { type GenerationOutcome, GenerationStop, runGeneration } from './run-generation.ts';
+import { startReaper } from './reaper.ts';
+import { RunningGenerations } from './running-generations.ts';
+import { streamKeyOf } from './stream-key.ts';
+import { takeOverAnswer } from './take-over.ts';
 
-type Options = RegenerateBody;
+type Options = GenerationOptions;
 export type SendInput = SendMessageBody;
 
 export interface CompleteInput extends Options {
@@ -32,6 +41,9 @@ export interface GenerationServiceDeps {
   streamLog: StreamLog;
   models: ModelCatalog;
   notifications: NotificationHub;
+  /** Carries cancels to the instance that runs the answer. */
+  bus: Bus;
+  leases: LeaseStore;
   config: GenerationConfig;
   countTokens(text: string): number;
   now(): Date;
@@ -55,14 +67,32 @@ export interface GenerationService {
   isDraining(): boolean;
   /** Refuses new generations, waits up to `graceMs` for running ones, then stops the rest as `interrupted`. */
   drain(graceMs: number): Promise<void>;
+  /** Takes over, now, every answer whose instance died (the reaper also does this on a timer). */
+  reap(): Promise<void>;
 }
 
-const TITLE_LENGTH = 60;
+const CANCEL_CHANNEL = 'cancel';
+// How long a cancel sent to another instance waits for that instance to end the answer.
+const REMOTE_CANCEL_WAIT_MS = 5000;
 
-export function createGenerationService(deps: GenerationServiceDeps): GenerationService {
+export async function createGenerationService(deps: GenerationServiceDeps): Promise<GenerationService> {
   const { repositories, config } = deps;
-  const running = new Map<string, { controller: AbortController; done: Promise<GenerationOutcome> }>();
+  const running = new RunningGenerations();
   let draining = false;
+  const unsubscribe = await deps.bus.subscribe(CANCEL_CHANNEL, (streamId) => {
+    running.stop(streamId, 'cancelled');
+  });
+  const reaper = startReaper({
+    messages: repositories.messages,
+    streamLog: deps.streamLog,
+    leases: deps.leases,
+    running,
+    notifications: deps.notifications,
+    leaseTtlMs: config.leaseTtlMs,
+    intervalMs: config.reapIntervalMs,
+    now: deps.now,
+    logError: deps.logError,
+  });
 
   async function resolveModel(modelId: string): Promise<ResolvedModel> {
     const model = await deps.models.resolve(modelId);
@@ -80,102 +110,50 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
     return chat;
   }
 
-  async function start(params: {
-    ownerId: string;
-    chat: ChatRecord;
-    model: ResolvedModel;
-    options: Options;
-    history: ChatTurn[];
-    parentId: string;
-    userMessage?: { id: string; content: string; clientMessageId: string | null };
-  }): Promise<GenerationHandle | 'duplicate_client_message'> {
-    const { ownerId, chat, model, options } = params;
-    const chatId = chat.id;
+  async function start(input: LaunchInput): Promise<GenerationHandle | 'duplicate_client_message'> {
     if (draining) {
       throw new AppError('SHUTTING_DOWN');
     }
-    const streamId = deps.newId();
-    const createdAt = deps.now();
-    const begun = await repositories.messages.beginAnswer({
-      ownerId,
-      chatId,
-      ...(params.userMessage && { userMessage: params.userMessage }),
-      answer: { id: streamId, model: model.id, parentId: params.parentId, cached: false },
-      ...(params.userMessage && { titleIfUntitled: titleFrom(params.userMessage.content) }),
-      now: createdAt,
-    });
-    if (begun === 'chat_not_found') {
-      throw new AppError('NOT_FOUND', { message: 'No such chat.' });
-    }
-    if (begun === 'in_progress') {
-      throw new AppError('GENERATION_IN_PROGRESS');
-    }
-    if (begun === 'duplicate_client_message') {
-      return begun;
-    }
-
-    const appender = createEventAppender(deps.streamLog, streamId);
-    const startData: StartData = {
-      streamId,
-      chatId,
-      messageId: streamId,
-      userMessageId: params.parentId,
-      model: model.id,
-      cached: false,
-      createdAt: createdAt.toISOString(),
-    };
-    const controller = new AbortController();
-    const request: ModelRequest = {
-      model: model.upstreamModel,
-      messages: params.history,
-      ...modelOptions(options),
-    };
-    // `start` is in the log before the handle is returned, so every subscriber's replay begins with it.
-    await appender.append({ type: 'start', data: startData });
-    const done = runGeneration({
-      streamId,
-      provider: model.provider,
-      request,
-      signal: controller.signal,
-      appender,
-      messages: repositories.messages,
-      batch: { maxChars: config.batchMaxChars, windowMs: config.batchWindowMs },
-      pingIntervalMs: config.pingIntervalMs,
-      countTokens: deps.countTokens,
-      now: deps.now,
-      onError: (error) => {
-        if (error.code === 'INTERNAL') {
-          deps.logError(error, 'generation failed');
-        }
+    const streamId = await launchGeneration(
+      {
+        messages: repositories.messages,
+        streamLog: deps.streamLog,
+        leases: deps.leases,
+        notifications: deps.notifications,
+        running,
+        config,
+        countTokens: deps.countTokens,
+        now: deps.now,
+        newId: deps.newId,
+        logError: deps.logError,
       },
-    });
-    running.set(streamId, { controller, done });
-    done
-      .then((outcome) =>
-        deps.notifications.notify({
-          type: 'stream_ended',
-          ownerId,
-          chatId,
-          streamId,
-          status: outcome.status,
-          errorCode: outcome.error?.code ?? null,
-        }),
-      )
-      .catch((error: unknown) => deps.logError(error, 'generation could not be finished'))
-      .finally(() => running.delete(streamId));
-    const title =
-      chat.title === UNTITLED_CHAT_TITLE && params.userMessage
-        ? titleFrom(params.userMessage.content)
-        : chat.title;
-    deps.notifications.notify({ type: 'stream_started', ownerId, chatId, streamId, model: model.id });
-    if (!chat.hidden) {
-      deps.notifications.notify({
-        type: 'chat_updated',
-        ownerId,
-        chat: { ...chat, title, model: model.id, updatedAt: createdAt },
-      });
+      input,
+    );
+    return streamId === 'duplicate_client_message'
+      ? streamId
+      : { streamId, chatId: input.chat.id, attached: false };
+  }
+
+  /** Stops an answer running on another instance, or settles one whose instance is gone. */
+  async function cancelElsewhere(message: MessageRecord): Promise<MessageStatus> {
+    if (!(await deps.leases.isHeld(message.id))) {
+      await takeOverAnswer(
+        { streamLog: deps.streamLog, messages: repositories.messages, now: deps.now },
+        message,
+      );
+    } else {
+      const key = streamKeyOf({ ownerId: message.ownerId, chatId: message.chatId, streamId: message.id });
+      const signal = AbortSignal.timeout(REMOTE_CANCEL_WAIT_MS);
+      const ended = deps.streamLog.read(key, undefined, signal);
+      await deps.bus.publish(CANCEL_CHANNEL, message.id);
+      for await (const logged of ended) {
+        if (logged.event.type === 'end') {
+          break;
+        }
+      }
     }
-    return { streamId, chatId, attached: false };
+    const settled = await repositories.messages.getMessage(message.ownerId, message.id);
+    return settled?.status ?? message.status;
   }
 
   async function attachByClientMessageId(
@@ -294,11 +272,14 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
       if (message?.role !== 'assistant') {
         throw new AppError('NOT_FOUND', { message: 'No such stream.' });
       }
-      const generation = running.get(streamId);
-      if (!generation) {
+      if (message.status !== 'streaming') {
         return { streamId, status: message.status };
       }
-      generation.controller.abort(new GenerationStop('cancelled'));
+      const generation = running.get(streamId);
+      if (!generation) {
+        return { streamId, status: await cancelElsewhere(message) };
+      }
+      running.stop(streamId, 'cancelled');
       const outcome = await generation.done;
       return { streamId, status: outcome.status };
     },
@@ -309,20 +290,15 @@ export function createGenerationService(deps: GenerationServiceDeps): Generation
 
     async drain(graceMs) {
       draining = true;
-      const all = () => Promise.allSettled([...running.values()].map((generation) => generation.done));
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), graceMs);
-      });
-      const result = await Promise.race([all(), timedOut]);
-      clearTimeout(timer);
-      if (result === 'timeout') {
-        for (const generation of running.values()) {
-          generation.controller.abort(new GenerationStop('interrupted'));
-        }
-        await all();
+      reaper.stop();
+      if (!(await running.settle(graceMs))) {
+        running.stopAll('interrupted');
+        await running.settle(graceMs);
       }
+      await unsubscribe();
     },
+
+    reap: () => reaper.sweep(),
   };
 }
 
@@ -331,18 +307,4 @@ function toTurns(thread: MessageRecord[]): ChatTurn[] {
   return thread
     .filter((message) => message.role === 'user' || message.content !== '')
     .map((message) => ({ role: message.role, content: message.content }));
-}
-
-function modelOptions(options: Options): Omit<ModelRequest, 'model' | 'messages'> {
-  const { system, temperature, topP, topK, maxTokens, stop, seed } = options;
-  return Object.fromEntries(
-    Object.entries({ system, temperature, topP, topK, maxTokens, stop, seed }).filter(
-      ([, value]) => value !== undefined,
-    ),
-  );
-}
-
-function titleFrom(content: string): string {
-  const line = content.trim().split('\n')[0]?.trim() ?? '';
-  return line.length > TITLE_LENGTH ? `${line.slice(0, TITLE_LENGTH - 1)}…` : line || 'New chat';
 }

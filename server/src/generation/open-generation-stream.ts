@@ -3,6 +3,7 @@ import { AppError } from '../app-error.ts';
 import type { MessageRepository } from '../db/repository.ts';
 import type { StreamLog } from '../streams/stream-log.ts';
 import { savedAnswerEvents } from './saved-answer-events.ts';
+import { streamKeyOf } from './stream-key.ts';
 
 export type GenerationReader = (signal: AbortSignal) => AsyncIterable<LoggedEvent>;
 
@@ -20,8 +21,9 @@ export async function openGenerationStream(
   if (message?.role !== 'assistant') {
     throw new AppError('NOT_FOUND', { message: 'No such stream.' });
   }
-  if (await deps.streamLog.exists(streamId)) {
-    return (signal) => deps.streamLog.read(streamId, afterId, signal);
+  const key = streamKeyOf({ ownerId, chatId: message.chatId, streamId });
+  if (await deps.streamLog.exists(key)) {
+    return (signal) => deps.streamLog.read(key, afterId, signal);
   }
   const saved = savedAnswerEvents(message, afterId);
   return async function* () {

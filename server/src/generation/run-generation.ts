@@ -1,5 +1,12 @@
-import type { EndData, FinishReason, ToolCallData, UsageData } from '../../../protocol/events.ts';
-import { type AppError, toAppError } from '../app-error.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type {
+  EndData,
+  FinishReason,
+  StreamEvent,
+  ToolCallData,
+  UsageData,
+} from '../../../protocol/events.ts';
+import { AppError, toAppError } from '../app-error.ts';
 import type { FinishAnswerInput, MessageRepository } from '../db/repository.ts';
 import type { ModelRequest, Provider } from '../providers/provider.ts';
 import type { EventAppender } from './event-appender.ts';
@@ -18,11 +25,15 @@ export interface RunGenerationInput {
   streamId: string;
   provider: Provider;
   request: ModelRequest;
-  signal: AbortSignal;
+  controller: AbortController;
   appender: EventAppender;
   messages: MessageRepository;
   batch: { maxChars: number; windowMs: number };
   pingIntervalMs: number;
+  /** Called with every ping; false means the lease was lost to a takeover, and this run must stop. */
+  renewLease(): Promise<boolean>;
+  /** How long the final save is retried while the database is unreachable. */
+  saveRetryForMs: number;
   countTokens(text: string): number;
   now(): Date;
   onError(error: AppError): void;
@@ -34,25 +45,39 @@ export interface GenerationOutcome extends EndData {
   error: AppError | undefined;
 }
 
+const interruptedError = () => new AppError('GENERATION_INTERRUPTED');
+
 /**
  * Drives one model turn into the stream log and saves the result with a single write. It runs detached from
  * any HTTP request: subscribers come and go; only the signal stops it.
  */
 export async function runGeneration(input: RunGenerationInput): Promise<GenerationOutcome> {
-  const { appender, signal } = input;
+  const { appender, controller } = input;
+  const signal = controller.signal;
   const toolCalls: ToolCallData[] = [];
   let text = '';
   let usage: UsageData | undefined;
   let finishReason: FinishReason = 'stop';
   let status: EndData['status'] = 'complete';
   let error: AppError | undefined;
+  let leaseLost = false;
 
+  const append = (event: StreamEvent) => void appender.append(event).catch(() => undefined);
   const batcher = createTextBatcher({
     ...input.batch,
-    send: (batch) => void appender.append({ type: 'text', data: { text: batch } }).catch(() => undefined),
+    send: (batch) => append({ type: 'text', data: { text: batch } }),
   });
   const pings = setInterval(() => {
-    void appender.append({ type: 'ping', data: {} }).catch(() => undefined);
+    append({ type: 'ping', data: {} });
+    void input.renewLease().then(
+      (held) => {
+        if (!held) {
+          leaseLost = true;
+          controller.abort(new GenerationStop('interrupted'));
+        }
+      },
+      (cause: unknown) => input.onError(toAppError(cause)),
+    );
   }, input.pingIntervalMs);
 
   try {
@@ -64,7 +89,7 @@ export async function runGeneration(input: RunGenerationInput): Promise<Generati
         batcher.flush();
         const call = { id: event.id, name: event.name, arguments: event.arguments };
         toolCalls.push(call);
-        void appender.append({ type: 'tool_call', data: call }).catch(() => undefined);
+        append({ type: 'tool_call', data: call });
       } else if (event.type === 'usage') {
         usage = { inputTokens: event.inputTokens, outputTokens: event.outputTokens };
       } else {
@@ -72,10 +97,11 @@ export async function runGeneration(input: RunGenerationInput): Promise<Generati
       }
     }
   } catch (cause) {
-    const stop = signal.reason instanceof GenerationStop ? signal.reason : undefined;
-    if (stop && signal.aborted) {
+    const stop = signal.aborted && signal.reason instanceof GenerationStop ? signal.reason : undefined;
+    if (stop) {
       status = stop.status;
-      finishReason = 'cancelled';
+      finishReason = stop.status === 'cancelled' ? 'cancelled' : 'error';
+      error = stop.status === 'interrupted' ? interruptedError() : undefined;
     } else {
       status = 'error';
       finishReason = 'error';
@@ -91,18 +117,14 @@ export async function runGeneration(input: RunGenerationInput): Promise<Generati
     inputTokens: countRequestTokens(input.request, input.countTokens),
     outputTokens: input.countTokens(text),
   };
-  void appender.append({ type: 'usage', data: usage }).catch(() => undefined);
-  if (status === 'cancelled') {
-    void appender.append({ type: 'cancel', data: {} }).catch(() => undefined);
+  const outcome: GenerationOutcome = { status, finishReason, text, usage, error };
+  if (leaseLost) {
+    // Another instance took this answer over and has already saved and ended it.
+    return outcome;
   }
-  if (error) {
-    void appender
-      .append({ type: 'error', data: { code: error.code, message: error.message } })
-      .catch(() => undefined);
-  }
-  // The answer is saved before `end` is appended, so a client that sees `end` and reloads finds it saved.
+  // Whatever reached the log must be there before the save, so the saved text and the log agree.
   await appender.settled();
-  await saveAnswer(input, {
+  const saved = await saveAnswer(input, {
     id: input.streamId,
     content: text,
     status,
@@ -113,16 +135,45 @@ export async function runGeneration(input: RunGenerationInput): Promise<Generati
     errorMessage: error?.message ?? null,
     now: input.now(),
   });
+  if (saved === 'taken_over') {
+    return outcome;
+  }
+  append({ type: 'usage', data: usage });
+  if (status === 'cancelled') {
+    append({ type: 'cancel', data: {} });
+  }
+  const reported = saved === 'failed' ? new AppError('SERVICE_UNAVAILABLE') : error;
+  if (reported) {
+    append({ type: 'error', data: { code: reported.code, message: reported.message } });
+  }
+  // The answer is saved before `end` is appended, so a client that sees `end` and reloads finds it saved.
   await appender.append({ type: 'end', data: { status, finishReason } });
-  return { status, finishReason, text, usage, error };
+  return outcome;
 }
 
-/** A failed save is reported, not thrown: subscribers must still get `end` rather than wait forever. */
-async function saveAnswer(input: RunGenerationInput, answer: FinishAnswerInput): Promise<void> {
-  try {
-    await input.messages.finishAnswer(answer);
-  } catch (cause) {
-    input.onError(toAppError(cause));
+/**
+ * One write, retried while the database is unreachable. `taken_over` means the row was no longer streaming:
+ * another instance decided this answer's fate first. A save that keeps failing is reported, not thrown:
+ * subscribers must still get `end`, and the reaper settles the row once the database is back.
+ */
+async function saveAnswer(
+  input: RunGenerationInput,
+  answer: FinishAnswerInput,
+): Promise<'saved' | 'taken_over' | 'failed'> {
+  const deadline = Date.now() + input.saveRetryForMs;
+  let delay = 100;
+  for (;;) {
+    try {
+      return (await input.messages.finishAnswer(answer)) ? 'saved' : 'taken_over';
+    } catch (cause) {
+      const appError = toAppError(cause);
+      if (appError.code !== 'SERVICE_UNAVAILABLE' || Date.now() + delay > deadline) {
+        input.onError(appError);
+        return 'failed';
+      }
+      await sleep(delay);
+      delay = Math.min(delay * 2, 2000);
+    }
   }
 }
 

@@ -7,11 +7,11 @@ import {
   StreamQuery,
 } from '../../../protocol/api.ts';
 import { AppError } from '../app-error.ts';
+import { parseStreamEventId } from '../streams/stream-event-id.ts';
 import { replyWithGeneration } from './native-stream.ts';
 import { principalHeaders, type RouteDeps, requirePrincipal, type TypedApp } from './route-deps.ts';
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse };
-const EVENT_ID = /^\d{1,20}-\d{1,20}$/;
 
 export function registerStreamRoutes(app: TypedApp, deps: RouteDeps): void {
   app.get(
@@ -67,11 +67,9 @@ export function registerStreamRoutes(app: TypedApp, deps: RouteDeps): void {
         throw new AppError('UNAUTHENTICATED');
       }
       const afterId = request.headers['last-event-id'] ?? request.query.lastEventId;
-      if (afterId !== undefined && !EVENT_ID.test(afterId)) {
-        throw new AppError('VALIDATION_FAILED', {
-          message: 'Last-Event-ID must be an event id such as 1700000000000-0.',
-          field: 'lastEventId',
-        });
+      if (afterId !== undefined) {
+        // Throws the coded 400 before any byte of the stream is sent.
+        parseStreamEventId(afterId);
       }
       await replyWithGeneration(deps, reply, ownerId, streamId, afterId);
     },

@@ -121,6 +121,18 @@ export function createMemoryStreamLog(options: MemoryStreamLogOptions): StreamLo
       return stream ? new StreamReader({ buffer: stream.buffer, afterId: after, signal }) : emptyRead;
     },
 
+    async range(streamId: string): Promise<LoggedEvent[]> {
+      const buffer = closed ? undefined : getLive(streamId)?.buffer;
+      const events: LoggedEvent[] = [];
+      for (let position = buffer?.start ?? 0; buffer && position < buffer.end; position++) {
+        const held = buffer.at(position);
+        if (held) {
+          events.push(held.value);
+        }
+      }
+      return events;
+    },
+
     async exists(streamId: string): Promise<boolean> {
       return !closed && getLive(streamId) !== undefined;
     },

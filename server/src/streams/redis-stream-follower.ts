@@ -92,7 +92,6 @@ export function createRedisStreamFollower(options: RedisStreamFollowerOptions): 
         const page = await redis.xrange(follow.key, start, '+', 'COUNT', PAGE_SIZE);
         pushEntries(follow, page);
         lastId = page[page.length - 1]?.[0] ?? lastId;
-        follow.lastId = lastId;
         if (page.length < PAGE_SIZE) {
           break;
         }

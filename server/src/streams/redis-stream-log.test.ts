@@ -63,7 +63,7 @@ async function firstEvent(events: AsyncIterable<LoggedEvent>): Promise<LoggedEve
   return undefined;
 }
 
-describe('createRedisStreamLog', { skip }, () => {
+describe('createRedisStreamLog', { skip, timeout: 60_000 }, () => {
   let redis: Redis;
   const options = { prefix, maxLength: 100, ttlAfterEndMs: 60_000 };
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { LoggedEvent, StreamEvent } from '../../../protocol/events.ts';
 import { AppError } from '../app-error.ts';
-import { toEntryFields } from './redis-stream-entry.ts';
+import { fromEntry, toEntryFields } from './redis-stream-entry.ts';
 import { createRedisStreamFollower } from './redis-stream-follower.ts';
 import { redisUnavailable } from './redis-unavailable.ts';
 import { parseStreamEventId } from './stream-event-id.ts';
@@ -77,6 +77,15 @@ export function createRedisStreamLog(options: RedisStreamLogOptions): StreamLog 
       }
       const hold = follower.hold(keyOf(streamId));
       return new StreamReader({ buffer: hold.buffer, afterId: after, signal, onFinish: hold.release });
+    },
+
+    async range(streamId: string): Promise<LoggedEvent[]> {
+      try {
+        const entries = await redis.xrange(keyOf(streamId), '-', '+');
+        return entries.map(([id, fields]) => fromEntry(id, fields));
+      } catch (error) {
+        throw redisUnavailable(error);
+      }
     },
 
     async exists(streamId: string): Promise<boolean> {

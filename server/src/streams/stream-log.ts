@@ -15,6 +15,8 @@ export interface StreamLog {
    * abort. An unknown or expired stream yields nothing.
    */
   read(streamId: string, afterId: string | undefined, signal: AbortSignal): AsyncIterable<LoggedEvent>;
+  /** Everything the log holds of a stream now, without following: what a takeover saves. */
+  range(streamId: string): Promise<LoggedEvent[]>;
   /** True while the stream is in the log: live, or ended and not yet expired. */
   exists(streamId: string): Promise<boolean>;
   /** Releases connections and wakes every reader so it can finish. */

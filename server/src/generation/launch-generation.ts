@@ -1,0 +1,179 @@
+import type { RegenerateBody } from '../../../protocol/api.ts';
+import type { StartData } from '../../../protocol/events.ts';
+import { AppError, toAppError } from '../app-error.ts';
+import type { GenerationConfig } from '../config.ts';
+import type { ChatRecord, MessageRepository } from '../db/repository.ts';
+import { UNTITLED_CHAT_TITLE } from '../db/schema.ts';
+import type { LeaseStore } from '../leases/lease-store.ts';
+import type { NotificationHub } from '../notifications/notification-hub.ts';
+import type { ChatTurn, ModelRequest } from '../providers/provider.ts';
+import type { StreamLog } from '../streams/stream-log.ts';
+import { createEventAppender } from './event-appender.ts';
+import type { ResolvedModel } from './model-catalog.ts';
+import { runGeneration } from './run-generation.ts';
+import type { RunningGenerations } from './running-generations.ts';
+import { streamKeyOf } from './stream-key.ts';
+
+export type GenerationOptions = RegenerateBody;
+
+export interface LaunchDeps {
+  messages: MessageRepository;
+  streamLog: StreamLog;
+  leases: LeaseStore;
+  notifications: NotificationHub;
+  running: RunningGenerations;
+  config: GenerationConfig;
+  countTokens(text: string): number;
+  now(): Date;
+  newId(): string;
+  logError(error: unknown, message: string): void;
+}
+
+export interface LaunchInput {
+  ownerId: string;
+  chat: ChatRecord;
+  model: ResolvedModel;
+  options: GenerationOptions;
+  /** The conversation the model sees, ending with the prompt. */
+  history: ChatTurn[];
+  /** The user message answered: `userMessage.id` for a new one, an existing id when regenerating. */
+  parentId: string;
+  userMessage?: { id: string; content: string; clientMessageId: string | null };
+}
+
+const TITLE_LENGTH = 60;
+
+/**
+ * Starts one answer: saves the prompt and a streaming answer in one transaction, takes the lease, puts
+ * `start` in the log, then lets the model run detached. Resolves with the stream id once `start` is in the
+ * log, so every subscriber's replay begins with it.
+ */
+export async function launchGeneration(
+  deps: LaunchDeps,
+  input: LaunchInput,
+): Promise<string | 'duplicate_client_message'> {
+  const { ownerId, chat, model } = input;
+  const chatId = chat.id;
+  const streamId = deps.newId();
+  const createdAt = deps.now();
+  const begun = await deps.messages.beginAnswer({
+    ownerId,
+    chatId,
+    ...(input.userMessage && { userMessage: input.userMessage }),
+    answer: { id: streamId, model: model.id, parentId: input.parentId, cached: false },
+    ...(input.userMessage && { titleIfUntitled: titleFrom(input.userMessage.content) }),
+    now: createdAt,
+  });
+  if (begun === 'chat_not_found') {
+    throw new AppError('NOT_FOUND', { message: 'No such chat.' });
+  }
+  if (begun === 'in_progress') {
+    throw new AppError('GENERATION_IN_PROGRESS');
+  }
+  if (begun === 'duplicate_client_message') {
+    return begun;
+  }
+
+  const appender = createEventAppender({
+    log: deps.streamLog,
+    key: streamKeyOf({ ownerId, chatId, streamId }),
+    retryForMs: deps.config.appendRetryMs,
+  });
+  const start: StartData = {
+    streamId,
+    chatId,
+    messageId: streamId,
+    userMessageId: input.parentId,
+    model: model.id,
+    cached: false,
+    createdAt: createdAt.toISOString(),
+  };
+  try {
+    await deps.leases.acquire(streamId);
+    await appender.append({ type: 'start', data: start });
+  } catch (cause) {
+    // Nothing was streamed: the answer fails now instead of waiting for the reaper.
+    const error = toAppError(cause);
+    await deps.messages.finishAnswer({
+      id: streamId,
+      content: '',
+      status: 'error',
+      finishReason: 'error',
+      inputTokens: null,
+      outputTokens: null,
+      errorCode: error.code,
+      errorMessage: error.message,
+      now: deps.now(),
+    });
+    await deps.leases.release(streamId).catch(() => undefined);
+    throw error;
+  }
+
+  const controller = new AbortController();
+  const request: ModelRequest = {
+    model: model.upstreamModel,
+    messages: input.history,
+    ...modelOptions(input.options),
+  };
+  const done = runGeneration({
+    streamId,
+    provider: model.provider,
+    request,
+    controller,
+    appender,
+    messages: deps.messages,
+    batch: { maxChars: deps.config.batchMaxChars, windowMs: deps.config.batchWindowMs },
+    pingIntervalMs: deps.config.pingIntervalMs,
+    renewLease: () => deps.leases.renew(streamId),
+    saveRetryForMs: deps.config.saveRetryMs,
+    countTokens: deps.countTokens,
+    now: deps.now,
+    onError: (error) => {
+      if (error.code === 'INTERNAL' || error.code === 'SERVICE_UNAVAILABLE') {
+        deps.logError(error, 'generation failed');
+      }
+    },
+  });
+  deps.running.add(streamId, { controller, done });
+  done
+    .then((outcome) =>
+      deps.notifications.notify({
+        type: 'stream_ended',
+        ownerId,
+        chatId,
+        streamId,
+        status: outcome.status,
+        errorCode: outcome.error?.code ?? null,
+      }),
+    )
+    .catch((error: unknown) => deps.logError(error, 'generation could not be finished'))
+    .finally(() => deps.leases.release(streamId).catch(() => undefined));
+
+  deps.notifications.notify({ type: 'stream_started', ownerId, chatId, streamId, model: model.id });
+  if (!chat.hidden) {
+    const title =
+      chat.title === UNTITLED_CHAT_TITLE && input.userMessage
+        ? titleFrom(input.userMessage.content)
+        : chat.title;
+    deps.notifications.notify({
+      type: 'chat_updated',
+      ownerId,
+      chat: { ...chat, title, model: model.id, updatedAt: createdAt },
+    });
+  }
+  return streamId;
+}
+
+function modelOptions(options: GenerationOptions): Omit<ModelRequest, 'model' | 'messages'> {
+  const { system, temperature, topP, topK, maxTokens, stop, seed } = options;
+  return Object.fromEntries(
+    Object.entries({ system, temperature, topP, topK, maxTokens, stop, seed }).filter(
+      ([, value]) => value !== undefined,
+    ),
+  );
+}
+
+export function titleFrom(content: string): string {
+  const line = content.trim().split('\n')[0]?.trim() ?? '';
+  return line.length > TITLE_LENGTH ? `${line.slice(0, TITLE_LENGTH - 1)}…` : line || UNTITLED_CHAT_TITLE;
+}
