@@ -103,6 +103,11 @@ export const GenerationOptions = {
   maxTokens: Type.Optional(Type.Integer({ minimum: 1, maximum: 200_000 })),
   stop: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 8 })),
   seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })),
+  /**
+   * The response cache serves deterministic requests (temperature 0) on its own; `true` opts any request
+   * in, `false` opts out.
+   */
+  cache: Type.Optional(Type.Boolean()),
 };
 
 export const SendMessageBody = Type.Object(

@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import { createPrincipalResolver } from './auth/principal.ts';
 import { createStreamTokens } from './auth/stream-token.ts';
 import type { Bus } from './bus/bus.ts';
+import type { ResponseCache } from './cache/response-cache.ts';
 import type { Config } from './config.ts';
 import type { Repositories } from './db/repository.ts';
 import { createGenerationService, type GenerationService } from './generation/generation-service.ts';
@@ -37,6 +38,8 @@ export interface AppDeps {
   bus: Bus;
   /** Who runs each answer; leases that run out mark a dead instance. */
   leases: LeaseStore;
+  /** Answers to deterministic requests, replayed without calling the provider. */
+  cache: ResponseCache;
   countTokens(text: string): number;
   logger: FastifyBaseLogger;
   /** Carries socket.io events to the other instances (Redis Streams); absent when there is one instance. */
@@ -71,6 +74,7 @@ export async function createApp(deps: AppDeps): Promise<Parley> {
     notifications,
     bus: deps.bus,
     leases: deps.leases,
+    cache: deps.cache,
     config: deps.config.generation,
     countTokens: deps.countTokens,
     now,

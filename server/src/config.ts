@@ -17,6 +17,8 @@ export interface Config {
   logLevel: string;
   bodyLimitBytes: number;
   streamTokenTtlSeconds: number;
+  /** How long the response cache keeps an answer. */
+  cacheTtlMs: number;
   /** On SIGTERM, how long running answers may take to finish before they are saved as interrupted. */
   drainMs: number;
   generation: GenerationConfig;
@@ -129,6 +131,7 @@ function readConfig(env: Env): Config {
     bodyLimitBytes: readInt(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1),
     streamTokenTtlSeconds: readInt(env, 'STREAM_TOKEN_TTL_SECONDS', 600, 1),
     drainMs: readInt(env, 'DRAIN_SECONDS', 30) * 1000,
+    cacheTtlMs: readInt(env, 'CACHE_TTL_SECONDS', 3600, 1) * 1000,
     generation: {
       batchMaxChars: readInt(env, 'BATCH_MAX_CHARS', 256, 1),
       batchWindowMs: readInt(env, 'BATCH_WINDOW_MS', 20),

@@ -6,6 +6,8 @@ import pino from 'pino';
 import { createApp } from './app.ts';
 import { createMemoryBus } from './bus/memory-bus.ts';
 import { createRedisBus } from './bus/redis-bus.ts';
+import { createMemoryResponseCache } from './cache/memory-response-cache.ts';
+import { createRedisResponseCache } from './cache/redis-response-cache.ts';
 import { loadConfig } from './config.ts';
 import { createDatabase } from './db/client.ts';
 import { createRepositories } from './db/create-repositories.ts';
@@ -81,6 +83,15 @@ const leases = redis
     })
   : createMemoryLeaseStore();
 
+const cache = redis
+  ? createRedisResponseCache({
+      redis,
+      prefix: config.redisPrefix,
+      ttlMs: config.cacheTtlMs,
+      onError: (error) => logger.warn({ err: error }, 'response cache error'),
+    })
+  : createMemoryResponseCache({ maxEntries: 10_000, ttlMs: config.cacheTtlMs });
+
 const registry = createModelRegistry(process.env, { demo: createDemoProvider(config.demo) });
 const parley = await createApp({
   config,
@@ -89,6 +100,7 @@ const parley = await createApp({
   models: createModelCatalog(registry),
   bus,
   leases,
+  cache,
   countTokens,
   logger,
   ...(socketAdapter && { socketAdapter }),

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { createApp, type Parley } from '../../server/src/app.ts';
 import { createMemoryBus } from '../../server/src/bus/memory-bus.ts';
+import { createMemoryResponseCache } from '../../server/src/cache/memory-response-cache.ts';
 import type { GenerationConfig, SocketConfig } from '../../server/src/config.ts';
 import type { Repositories } from '../../server/src/db/repository.ts';
 import { createTestDatabase, type TestDatabase } from '../../server/src/db/test-database.ts';
@@ -72,6 +73,7 @@ export async function startParley(options: StartOptions = {}): Promise<RunningPa
     streamLog,
     models: createModelCatalog(registry),
     bus: createMemoryBus(),
+    cache: createMemoryResponseCache({ maxEntries: 1000 }),
     leases: createMemoryLeaseStore(),
     countTokens,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),

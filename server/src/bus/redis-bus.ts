@@ -5,7 +5,11 @@ import type { Bus } from './bus.ts';
  * Redis pub/sub. A subscribed connection can do nothing else, so the bus makes one of its own for
  * subscriptions and publishes on the shared client.
  */
-export function createRedisBus(options: { redis: Redis; prefix: string; onError(error: unknown): void }): Bus {
+export function createRedisBus(options: {
+  redis: Redis;
+  prefix: string;
+  onError(error: unknown): void;
+}): Bus {
   const { redis, prefix } = options;
   const subscriber = redis.duplicate({ connectionName: `${prefix}bus` });
   subscriber.on('error', options.onError);

@@ -2,6 +2,7 @@ import type { SendMessageBody } from '../../../protocol/api.ts';
 import type { MessageStatus } from '../../../protocol/events.ts';
 import { AppError } from '../app-error.ts';
 import type { Bus } from '../bus/bus.ts';
+import type { ResponseCache } from '../cache/response-cache.ts';
 import type { GenerationConfig } from '../config.ts';
 import type { ChatRecord, MessageRecord, Repositories } from '../db/repository.ts';
 import type { LeaseStore } from '../leases/lease-store.ts';
@@ -43,6 +44,7 @@ export interface GenerationServiceDeps {
   notifications: NotificationHub;
   /** Carries cancels to the instance that runs the answer. */
   bus: Bus;
+  cache: ResponseCache;
   leases: LeaseStore;
   config: GenerationConfig;
   countTokens(text: string): number;
@@ -117,6 +119,7 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
     const streamId = await launchGeneration(
       {
         messages: repositories.messages,
+        cache: deps.cache,
         streamLog: deps.streamLog,
         leases: deps.leases,
         notifications: deps.notifications,

@@ -1,6 +1,9 @@
 import type { RegenerateBody } from '../../../protocol/api.ts';
 import type { StartData } from '../../../protocol/events.ts';
 import { AppError, toAppError } from '../app-error.ts';
+import { cacheKeyOf, isCacheable } from '../cache/cache-key.ts';
+import { createCachedAnswerProvider } from '../cache/cached-answer-provider.ts';
+import type { ResponseCache } from '../cache/response-cache.ts';
 import type { GenerationConfig } from '../config.ts';
 import type { ChatRecord, MessageRepository } from '../db/repository.ts';
 import { UNTITLED_CHAT_TITLE } from '../db/schema.ts';
@@ -18,6 +21,7 @@ export type GenerationOptions = RegenerateBody;
 
 export interface LaunchDeps {
   messages: MessageRepository;
+  cache: ResponseCache;
   streamLog: StreamLog;
   leases: LeaseStore;
   notifications: NotificationHub;
@@ -54,13 +58,22 @@ export async function launchGeneration(
 ): Promise<string | 'duplicate_client_message'> {
   const { ownerId, chat, model } = input;
   const chatId = chat.id;
+  const request: ModelRequest = {
+    model: model.upstreamModel,
+    messages: input.history,
+    ...modelOptions(input.options),
+  };
+  const cacheKey = isCacheable(input.options)
+    ? cacheKeyOf({ ...request, model: model.id, upstreamModel: model.upstreamModel })
+    : undefined;
+  const cached = cacheKey === undefined ? undefined : await deps.cache.get(cacheKey);
   const streamId = deps.newId();
   const createdAt = deps.now();
   const begun = await deps.messages.beginAnswer({
     ownerId,
     chatId,
     ...(input.userMessage && { userMessage: input.userMessage }),
-    answer: { id: streamId, model: model.id, parentId: input.parentId, cached: false },
+    answer: { id: streamId, model: model.id, parentId: input.parentId, cached: cached !== undefined },
     ...(input.userMessage && { titleIfUntitled: titleFrom(input.userMessage.content) }),
     now: createdAt,
   });
@@ -85,7 +98,7 @@ export async function launchGeneration(
     messageId: streamId,
     userMessageId: input.parentId,
     model: model.id,
-    cached: false,
+    cached: cached !== undefined,
     createdAt: createdAt.toISOString(),
   };
   try {
@@ -110,15 +123,30 @@ export async function launchGeneration(
   }
 
   const controller = new AbortController();
-  const request: ModelRequest = {
-    model: model.upstreamModel,
-    messages: input.history,
-    ...modelOptions(input.options),
-  };
   const done = runGeneration({
     streamId,
-    provider: model.provider,
+    // A hit replays through the same log as a live answer, so it is resumable like one, and no provider is called.
+    provider: cached ? createCachedAnswerProvider(cached) : model.provider,
     request,
+    keepPieces: cacheKey !== undefined && !cached,
+    onSaved: async (outcome) => {
+      if (
+        cacheKey !== undefined &&
+        !cached &&
+        outcome.status === 'complete' &&
+        outcome.toolCalls.length === 0
+      ) {
+        await deps.cache.set(cacheKey, {
+          text: outcome.text,
+          pieces: outcome.pieces,
+          finishReason: outcome.finishReason,
+          inputTokens: outcome.usage.inputTokens,
+          outputTokens: outcome.usage.outputTokens,
+          model: model.id,
+          createdAt: createdAt.toISOString(),
+        });
+      }
+    },
     controller,
     appender,
     messages: deps.messages,
@@ -136,7 +164,7 @@ export async function launchGeneration(
   });
   deps.running.add(streamId, { controller, done });
   done
-    .then((outcome) =>
+    .then((outcome) => {
       deps.notifications.notify({
         type: 'stream_ended',
         ownerId,
@@ -144,8 +172,8 @@ export async function launchGeneration(
         streamId,
         status: outcome.status,
         errorCode: outcome.error?.code ?? null,
-      }),
-    )
+      });
+    })
     .catch((error: unknown) => deps.logError(error, 'generation could not be finished'))
     .finally(() => deps.leases.release(streamId).catch(() => undefined));
 

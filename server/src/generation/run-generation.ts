@@ -30,6 +30,13 @@ export interface RunGenerationInput {
   messages: MessageRepository;
   batch: { maxChars: number; windowMs: number };
   pingIntervalMs: number;
+  /** Keep the text as it streamed (`pieces`), for the response cache. */
+  keepPieces: boolean;
+  /**
+   * Runs once the answer is saved and before `end` is appended, so whatever it records (the response cache)
+   * is in place for any request made after a client has seen `end`.
+   */
+  onSaved(outcome: GenerationOutcome): Promise<void>;
   /** Called with every ping; false means the lease was lost to a takeover, and this run must stop. */
   renewLease(): Promise<boolean>;
   /** How long the final save is retried while the database is unreachable. */
@@ -41,6 +48,9 @@ export interface RunGenerationInput {
 
 export interface GenerationOutcome extends EndData {
   text: string;
+  /** The text as the model streamed it, when `keepPieces` asked for it. */
+  pieces: string[];
+  toolCalls: ToolCallData[];
   usage: UsageData;
   error: AppError | undefined;
 }
@@ -56,6 +66,7 @@ export async function runGeneration(input: RunGenerationInput): Promise<Generati
   const signal = controller.signal;
   const toolCalls: ToolCallData[] = [];
   let text = '';
+  const pieces: string[] = [];
   let usage: UsageData | undefined;
   let finishReason: FinishReason = 'stop';
   let status: EndData['status'] = 'complete';
@@ -84,6 +95,9 @@ export async function runGeneration(input: RunGenerationInput): Promise<Generati
     for await (const event of input.provider.stream(input.request, signal)) {
       if (event.type === 'text') {
         text += event.text;
+        if (input.keepPieces) {
+          pieces.push(event.text);
+        }
         batcher.push(event.text);
       } else if (event.type === 'tool_call') {
         batcher.flush();
@@ -117,7 +131,7 @@ export async function runGeneration(input: RunGenerationInput): Promise<Generati
     inputTokens: countRequestTokens(input.request, input.countTokens),
     outputTokens: input.countTokens(text),
   };
-  const outcome: GenerationOutcome = { status, finishReason, text, usage, error };
+  const outcome: GenerationOutcome = { status, finishReason, text, pieces, toolCalls, usage, error };
   if (leaseLost) {
     // Another instance took this answer over and has already saved and ended it.
     return outcome;
@@ -137,6 +151,9 @@ export async function runGeneration(input: RunGenerationInput): Promise<Generati
   });
   if (saved === 'taken_over') {
     return outcome;
+  }
+  if (saved === 'saved') {
+    await input.onSaved(outcome);
   }
   append({ type: 'usage', data: usage });
   if (status === 'cancelled') {

@@ -279,15 +279,18 @@ export function streamLogContract(
       }),
     );
 
-    test('range returns what the log holds now, without following; nothing for an unknown stream', TIMEOUT, () =>
-      withLog(DEFAULTS, async (log) => {
-        const streamId = randomUUID();
-        const logged = await appendAll(log, streamId, [startEvent(streamId), textEvent(1), textEvent(2)]);
-        assert.deepEqual(await within(2000, log.range(streamId), 'range of a live stream'), logged);
-        const end = await log.append(streamId, endEvent);
-        assert.deepEqual(await log.range(streamId), [...logged, { id: end, event: endEvent }]);
-        assert.deepEqual(await log.range(randomUUID()), []);
-      }),
+    test(
+      'range returns what the log holds now, without following; nothing for an unknown stream',
+      TIMEOUT,
+      () =>
+        withLog(DEFAULTS, async (log) => {
+          const streamId = randomUUID();
+          const logged = await appendAll(log, streamId, [startEvent(streamId), textEvent(1), textEvent(2)]);
+          assert.deepEqual(await within(2000, log.range(streamId), 'range of a live stream'), logged);
+          const end = await log.append(streamId, endEvent);
+          assert.deepEqual(await log.range(streamId), [...logged, { id: end, event: endEvent }]);
+          assert.deepEqual(await log.range(randomUUID()), []);
+        }),
     );
 
     test('maxLength keeps only the newest events, and an older resume point gets what remains', TIMEOUT, () =>
