@@ -32,7 +32,12 @@ if (config.jwtSecretGenerated) {
 const database = await createDatabase({
   ...(config.databaseUrl && { databaseUrl: config.databaseUrl }),
   dataDir: config.dataDir,
-  onConnectionError: (error) => logger.warn({ err: error }, 'database connection lost'),
+  // The error carries its whole pg client; the message and code are what an operator needs.
+  onConnectionError: (error) =>
+    logger.warn(
+      { message: error.message, code: (error as { code?: string }).code },
+      'database connection lost',
+    ),
 });
 await migrate(database);
 const repositories = createRepositories(database);
