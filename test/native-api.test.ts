@@ -14,6 +14,7 @@ import {
   startParley,
   TEST_JWT_SECRET,
 } from './helpers/start-parley.ts';
+import { waitFor } from './helpers/wait-for.ts';
 
 function userToken(
   sub: string,
@@ -89,7 +90,7 @@ describe('chats', () => {
     assert.equal(chat.model, 'demo');
   });
 
-  test('models, health and the OpenAPI document', async () => {
+  test('models, health, metrics and the OpenAPI document', async () => {
     const models = (await (await fetch(`${server.url}/api/models`)).json()) as {
       models: { id: string; local: boolean; label: string }[];
       defaultModel: string;

@@ -16,6 +16,7 @@ import { registerChatRoutes } from './http/chats.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
 import { registerHealthRoutes } from './http/health.ts';
 import { registerMessageRoutes } from './http/messages.ts';
+import { registerMetricsRoute } from './http/metrics.ts';
 import { registerModelPullRoutes } from './http/model-pulls.ts';
 import { registerModelRoutes } from './http/models.ts';
 import { registerOpenAIRoutes } from './http/openai.ts';
@@ -24,6 +25,7 @@ import { registerStreamRoutes } from './http/streams.ts';
 import { createValidatorCompiler } from './http/validator-compiler.ts';
 import { registerWebApp } from './http/web-app.ts';
 import type { LeaseStore } from './leases/lease-store.ts';
+import { createPrometheusMetrics } from './metrics/prometheus-metrics.ts';
 import { createNotificationHub, type NotificationHub } from './notifications/notification-hub.ts';
 import { attachSockets } from './sockets/attach-sockets.ts';
 import type { SocketAdapter } from './sockets/socket-deps.ts';
@@ -67,6 +69,7 @@ export async function createApp(deps: AppDeps): Promise<Parley> {
   const notifications = createNotificationHub((error) =>
     deps.logger.error({ err: error }, 'notification listener failed'),
   );
+  const metrics = createPrometheusMetrics();
   const generations = await createGenerationService({
     repositories: deps.repositories,
     streamLog: deps.streamLog,
@@ -75,6 +78,7 @@ export async function createApp(deps: AppDeps): Promise<Parley> {
     bus: deps.bus,
     leases: deps.leases,
     cache: deps.cache,
+    metrics,
     config: deps.config.generation,
     countTokens: deps.countTokens,
     now,
@@ -118,6 +122,7 @@ export async function createApp(deps: AppDeps): Promise<Parley> {
     streamLog: deps.streamLog,
     models: deps.models,
     notifications,
+    metrics,
     auth: createPrincipalResolver(secret, deps.repositories.apiKeys),
     streamTokens: createStreamTokens(secret, deps.config.streamTokenTtlSeconds),
     defaultModel: deps.config.generation.defaultModel,
@@ -125,6 +130,7 @@ export async function createApp(deps: AppDeps): Promise<Parley> {
     newId,
   };
   registerHealthRoutes(app, routeDeps, generations.isDraining);
+  registerMetricsRoute(app, metrics.registry);
   registerModelRoutes(app, routeDeps);
   registerModelPullRoutes(app, routeDeps);
   registerChatRoutes(app, routeDeps);

@@ -6,6 +6,7 @@ import type { ResponseCache } from '../cache/response-cache.ts';
 import type { GenerationConfig } from '../config.ts';
 import type { ChatRecord, MessageRecord, Repositories } from '../db/repository.ts';
 import type { LeaseStore } from '../leases/lease-store.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { NotificationHub } from '../notifications/notification-hub.ts';
 import type { ChatTurn } from '../providers/provider.ts';
 import type { StreamLog } from '../streams/stream-log.ts';
@@ -45,6 +46,7 @@ export interface GenerationServiceDeps {
   /** Carries cancels to the instance that runs the answer. */
   bus: Bus;
   cache: ResponseCache;
+  metrics: Metrics;
   leases: LeaseStore;
   config: GenerationConfig;
   countTokens(text: string): number;
@@ -120,6 +122,7 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
       {
         messages: repositories.messages,
         cache: deps.cache,
+        metrics: deps.metrics,
         streamLog: deps.streamLog,
         leases: deps.leases,
         notifications: deps.notifications,

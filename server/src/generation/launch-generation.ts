@@ -8,12 +8,13 @@ import type { GenerationConfig } from '../config.ts';
 import type { ChatRecord, MessageRepository } from '../db/repository.ts';
 import { UNTITLED_CHAT_TITLE } from '../db/schema.ts';
 import type { LeaseStore } from '../leases/lease-store.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { NotificationHub } from '../notifications/notification-hub.ts';
 import type { ChatTurn, ModelRequest } from '../providers/provider.ts';
 import type { StreamLog } from '../streams/stream-log.ts';
 import { createEventAppender } from './event-appender.ts';
 import type { ResolvedModel } from './model-catalog.ts';
-import { runGeneration } from './run-generation.ts';
+import { type GenerationOutcome, runGeneration } from './run-generation.ts';
 import type { RunningGenerations } from './running-generations.ts';
 import { streamKeyOf } from './stream-key.ts';
 
@@ -21,6 +22,7 @@ export type GenerationOptions = RegenerateBody;
 
 export interface LaunchDeps {
   messages: MessageRepository;
+  metrics: Metrics;
   cache: ResponseCache;
   streamLog: StreamLog;
   leases: LeaseStore;
@@ -163,8 +165,10 @@ export async function launchGeneration(
     },
   });
   deps.running.add(streamId, { controller, done });
+  deps.metrics.generationStarted(model.id, cached !== undefined);
   done
     .then((outcome) => {
+      reportOutcome(deps.metrics, model.id, outcome);
       deps.notifications.notify({
         type: 'stream_ended',
         ownerId,
@@ -190,6 +194,17 @@ export async function launchGeneration(
     });
   }
   return streamId;
+}
+
+function reportOutcome(metrics: Metrics, model: string, outcome: GenerationOutcome): void {
+  metrics.generationEnded(model, outcome.status);
+  if (outcome.firstTextAfterMs !== undefined) {
+    metrics.firstToken(model, outcome.firstTextAfterMs / 1000);
+  }
+  metrics.outputTokens(model, outcome.usage.outputTokens, outcome.textDurationMs / 1000);
+  if (outcome.error) {
+    metrics.providerError(model, outcome.error.code);
+  }
 }
 
 function modelOptions(options: GenerationOptions): Omit<ModelRequest, 'model' | 'messages'> {

@@ -52,6 +52,9 @@ export interface GenerationOutcome extends EndData {
   pieces: string[];
   toolCalls: ToolCallData[];
   usage: UsageData;
+  /** Milliseconds from the run's start to its first text, and from the first text to the last. */
+  firstTextAfterMs: number | undefined;
+  textDurationMs: number;
   error: AppError | undefined;
 }
 
@@ -72,6 +75,9 @@ export async function runGeneration(input: RunGenerationInput): Promise<Generati
   let status: EndData['status'] = 'complete';
   let error: AppError | undefined;
   let leaseLost = false;
+  const startedAt = performance.now();
+  let firstTextAt: number | undefined;
+  let lastTextAt = startedAt;
 
   const append = (event: StreamEvent) => void appender.append(event).catch(() => undefined);
   const batcher = createTextBatcher({
@@ -94,6 +100,8 @@ export async function runGeneration(input: RunGenerationInput): Promise<Generati
   try {
     for await (const event of input.provider.stream(input.request, signal)) {
       if (event.type === 'text') {
+        lastTextAt = performance.now();
+        firstTextAt ??= lastTextAt;
         text += event.text;
         if (input.keepPieces) {
           pieces.push(event.text);
@@ -131,7 +139,17 @@ export async function runGeneration(input: RunGenerationInput): Promise<Generati
     inputTokens: countRequestTokens(input.request, input.countTokens),
     outputTokens: input.countTokens(text),
   };
-  const outcome: GenerationOutcome = { status, finishReason, text, pieces, toolCalls, usage, error };
+  const outcome: GenerationOutcome = {
+    status,
+    finishReason,
+    text,
+    pieces,
+    toolCalls,
+    usage,
+    error,
+    firstTextAfterMs: firstTextAt === undefined ? undefined : firstTextAt - startedAt,
+    textDurationMs: firstTextAt === undefined ? 0 : lastTextAt - firstTextAt,
+  };
   if (leaseLost) {
     // Another instance took this answer over and has already saved and ended it.
     return outcome;

@@ -19,5 +19,5 @@ export async function replyWithGeneration(
     afterId,
   );
   const token = await deps.streamTokens.sign(ownerId, streamId);
-  await sendEventStream(reply, read, (event) => formatNativeEvent(event, token));
+  await sendEventStream(reply, read, (event) => formatNativeEvent(event, token), deps.metrics);
 }

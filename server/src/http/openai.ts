@@ -74,7 +74,12 @@ export async function registerOpenAIRoutes(app: TypedApp, deps: RouteDeps): Prom
             ...context,
             includeUsage: body.stream_options?.include_usage === true,
           });
-          const completed = await sendEventStream(reply, read, (logged) => render(logged.event));
+          const completed = await sendEventStream(
+            reply,
+            read,
+            (logged) => render(logged.event),
+            deps.metrics,
+          );
           if (!completed) {
             await deps.generations.cancel(principal.id, handle.streamId);
           }

@@ -12,6 +12,7 @@ import type { StreamTokens } from '../auth/stream-token.ts';
 import type { Repositories } from '../db/repository.ts';
 import type { GenerationService } from '../generation/generation-service.ts';
 import type { ModelCatalog } from '../generation/model-catalog.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import type { NotificationHub } from '../notifications/notification-hub.ts';
 import type { StreamLog } from '../streams/stream-log.ts';
 
@@ -30,6 +31,7 @@ export interface RouteDeps {
   streamLog: StreamLog;
   models: ModelCatalog;
   notifications: NotificationHub;
+  metrics: Metrics;
   auth: PrincipalResolver;
   streamTokens: StreamTokens;
   defaultModel: string;

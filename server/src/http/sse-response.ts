@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import type { LoggedEvent } from '../../../protocol/events.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 
 export const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -20,11 +21,16 @@ export async function sendEventStream(
   reply: FastifyReply,
   read: (signal: AbortSignal) => AsyncIterable<LoggedEvent>,
   render: (event: LoggedEvent) => string,
+  metrics: Pick<Metrics, 'subscriberOpened' | 'subscriberClosed'>,
 ): Promise<boolean> {
   reply.hijack();
   const res = reply.raw;
   const gone = new AbortController();
-  res.on('close', () => gone.abort());
+  metrics.subscriberOpened();
+  res.on('close', () => {
+    gone.abort();
+    metrics.subscriberClosed();
+  });
   res.writeHead(200, SSE_HEADERS);
   res.flushHeaders();
   try {
