@@ -4,7 +4,8 @@ import OpenAI from 'openai';
 import type { ChatPage, CreatedApiKey } from '../protocol/api.ts';
 import { startFakeOpenAI } from './fakes/fake-openai-server.ts';
 import { type FakeUpstream, fakeAnswer } from './fakes/fake-upstream.ts';
-import { getChat } from './helpers/native-client.ts';
+import { getChat, sendMessage } from './helpers/native-client.ts';
+import { collectSse } from './helpers/sse-client.ts';
 import { anonymous, createChat, json, type RunningParley, startParley } from './helpers/start-parley.ts';
 import { waitFor } from './helpers/wait-for.ts';
 
@@ -180,6 +181,53 @@ describe('the OpenAI-compatible API, driven by the official openai client', () =
       const closed = await upstream.requests.at(-1)?.closed;
       assert.equal(closed?.finished, false, 'Parley hung up on the upstream before it finished');
       await waitFor(async () => (server.parley.generations.runningCount() === 0 ? true : undefined));
+    } finally {
+      upstream.setScenario({});
+    }
+  });
+
+  test('tool calls from the upstream arrive as tool_call events and as OpenAI tool_calls', async () => {
+    upstream.setScenario({ fixture: 'openai-tool-call' });
+    try {
+      const chatId = await createChat(server.url, owner, { model: 'local/fake-model' });
+      const native = await collectSse(await sendMessage(server.url, owner, chatId, { content: 'weather?' }));
+      const calls = native
+        .filter((event) => event.event === 'tool_call')
+        .map((event) => JSON.parse(event.data));
+      assert.deepEqual(
+        calls.map((call) => [call.id, call.name, JSON.parse(call.arguments)]),
+        [
+          ['call_8wUSXXMNxu9u1Mf9zvb2lGo4', 'get_weather', { location: 'Paris' }],
+          ['call_q2ELx5ZHtcvyBqsFsYlzX0uT', 'get_time', { zone: 'Europe/Paris' }],
+        ],
+      );
+      assert.deepEqual(JSON.parse(native.at(-1)?.data ?? '{}').finishReason, 'tool_calls');
+
+      const whole = await client.chat.completions.create({
+        model: 'local/fake-model',
+        messages: [{ role: 'user', content: 'weather?' }],
+      });
+      assert.equal(whole.choices[0]?.finish_reason, 'tool_calls');
+      assert.deepEqual(
+        whole.choices[0]?.message.tool_calls?.map((call) => call.type === 'function' && call.function.name),
+        ['get_weather', 'get_time'],
+      );
+      const stream = await client.chat.completions.create({
+        model: 'local/fake-model',
+        messages: [{ role: 'user', content: 'weather?' }],
+        stream: true,
+      });
+      const deltas = [];
+      for await (const chunk of stream) {
+        deltas.push(...(chunk.choices[0]?.delta.tool_calls ?? []));
+      }
+      assert.deepEqual(
+        deltas.map((delta) => [delta.index, delta.function?.name]),
+        [
+          [0, 'get_weather'],
+          [1, 'get_time'],
+        ],
+      );
     } finally {
       upstream.setScenario({});
     }
