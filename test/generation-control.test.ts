@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { MessageVersions } from '../protocol/api.ts';
 import type { StartData } from '../protocol/events.ts';
+import { longTestPrompt } from '../server/src/providers/demo/demo-provider.ts';
 import { getChat, sendMessage, waitForSavedAnswer } from './helpers/native-client.ts';
 import { collectSse, readSse, type SseEvent, textOf } from './helpers/sse-client.ts';
 import { anonymous, createChat, json, type RunningParley, startParley } from './helpers/start-parley.ts';
@@ -17,7 +18,7 @@ describe('cancel, regenerate and retries', () => {
     const headers = anonymous();
     const chatId = await createChat(server.url, headers);
     const response = await sendMessage(server.url, headers, chatId, {
-      content: 'a long story',
+      content: longTestPrompt,
       maxTokens: 2000,
     });
     const events: SseEvent[] = [];
@@ -130,7 +131,7 @@ describe('cancel, regenerate and retries', () => {
   test('a chat with an answer in flight refuses a second one', async () => {
     const headers = anonymous();
     const chatId = await createChat(server.url, headers);
-    const running = await sendMessage(server.url, headers, chatId, { content: 'first', maxTokens: 400 });
+    const running = await sendMessage(server.url, headers, chatId, { content: longTestPrompt });
     const iterator = readSse(running.body as ReadableStream<Uint8Array>);
     const start = JSON.parse(((await iterator.next()).value as SseEvent).data) as StartData;
     const refused = await sendMessage(server.url, headers, chatId, { content: 'second' });
@@ -151,7 +152,7 @@ describe('cancel, regenerate and retries', () => {
   test('deleting a chat stops its running answer', async () => {
     const headers = anonymous();
     const chatId = await createChat(server.url, headers);
-    const running = await sendMessage(server.url, headers, chatId, { content: 'doomed', maxTokens: 2000 });
+    const running = await sendMessage(server.url, headers, chatId, { content: longTestPrompt });
     const iterator = readSse(running.body as ReadableStream<Uint8Array>);
     await iterator.next();
     const deleted = await fetch(`${server.url}/api/chats/${chatId}`, { method: 'DELETE', headers });

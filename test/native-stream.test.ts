@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { StartData } from '../protocol/events.ts';
-import { createDemoProvider } from '../server/src/providers/demo/demo-provider.ts';
 import { streamKeyOf } from '../server/src/generation/stream-key.ts';
+import { createDemoProvider, longTestPrompt } from '../server/src/providers/demo/demo-provider.ts';
 import { countTokens } from '../server/src/providers/tokenizer.ts';
 import { getChat, resumeStream, sendMessage, waitForSavedAnswer } from './helpers/native-client.ts';
 import { collectSse, readSse, type SseEvent, textOf } from './helpers/sse-client.ts';
@@ -204,7 +204,10 @@ describe('resume, fan-out and detachment', () => {
   test('GET /api/streams lists the caller’s active generations with tokens', async () => {
     const headers = anonymous();
     const chatId = await createChat(server.url, headers);
-    const response = await sendMessage(server.url, headers, chatId, { content: 'lists', maxTokens: 400 });
+    const response = await sendMessage(server.url, headers, chatId, {
+      content: longTestPrompt,
+      maxTokens: 400,
+    });
     const iterator = readSse(response.body as ReadableStream<Uint8Array>);
     const start = JSON.parse(((await iterator.next()).value as SseEvent).data) as StartData;
     const listed = (await (await fetch(`${server.url}/api/streams`, { headers })).json()) as {

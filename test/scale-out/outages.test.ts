@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StartData } from '../../protocol/events.ts';
+import { longTestPrompt } from '../../server/src/providers/demo/demo-provider.ts';
 import { resumeStream, sendMessage, waitForSavedAnswer } from '../helpers/native-client.ts';
 import { createScaleOut, type ScaleOut, scaleOutSkip } from '../helpers/scale-out.ts';
 import { freePort } from '../helpers/spawn-parley.ts';

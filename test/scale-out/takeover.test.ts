@@ -6,6 +6,7 @@ import { createDatabase } from '../../server/src/db/client.ts';
 import { createRepositories } from '../../server/src/db/create-repositories.ts';
 import { streamKeyOf } from '../../server/src/generation/stream-key.ts';
 import { takeOverAnswer } from '../../server/src/generation/take-over.ts';
+import { longTestPrompt } from '../../server/src/providers/demo/demo-provider.ts';
 import { createRedisStreamLog } from '../../server/src/streams/redis-stream-log.ts';
 import { resumeStream, sendMessage, waitForSavedAnswer } from '../helpers/native-client.ts';
 import { createScaleOut, redisUrl, type ScaleOut, scaleOutSkip } from '../helpers/scale-out.ts';
@@ -18,7 +19,7 @@ const fastLeases = { PING_INTERVAL_MS: '100', LEASE_TTL_MS: '500', REAP_INTERVAL
 
 async function startLongAnswer(instance: SpawnedParley, headers: Record<string, string>) {
   const chatId = await createChat(instance.url, headers);
-  const response = await sendMessage(instance.url, headers, chatId, { content: 'long', maxTokens: 5000 });
+  const response = await sendMessage(instance.url, headers, chatId, { content: longTestPrompt });
   const iterator = readSse(response.body as ReadableStream<Uint8Array>);
   const start = JSON.parse(((await iterator.next()).value as SseEvent).data) as StartData;
   const seen = [(await iterator.next()).value as SseEvent, (await iterator.next()).value as SseEvent];

@@ -121,7 +121,10 @@ export function createMessageRepository(db: Db): MessageRepository {
           outputTokens: sql`coalesce(sum(${messages.outputTokens}), 0)`.mapWith(Number),
         })
         .from(messages)
-        .where(and(eq(messages.ownerId, ownerId), gte(messages.createdAt, since)));
+        // Every message is inserted with a touch of its chat (insertAnswer), so only chats updated since `since`
+        // can hold one: both steps then use an index (owner, updated_at), then (chat_id, created_at).
+        .innerJoin(chats, eq(chats.id, messages.chatId))
+        .where(and(eq(chats.ownerId, ownerId), gte(chats.updatedAt, since), gte(messages.createdAt, since)));
       return usage ?? { messages: 0, inputTokens: 0, outputTokens: 0 };
     },
 

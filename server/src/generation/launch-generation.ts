@@ -169,6 +169,9 @@ export async function launchGeneration(
   done
     .then((outcome) => {
       reportOutcome(deps.metrics, model.id, outcome);
+      if (chat.hidden) {
+        return;
+      }
       deps.notifications.notify({
         type: 'stream_ended',
         ownerId,
@@ -181,8 +184,9 @@ export async function launchGeneration(
     .catch((error: unknown) => deps.logError(error, 'generation could not be finished'))
     .finally(() => deps.leases.release(streamId).catch(() => undefined));
 
-  deps.notifications.notify({ type: 'stream_started', ownerId, chatId, streamId, model: model.id });
+  // A hidden chat (one OpenAI-compatible request) has no place in the UI, so its tabs hear nothing of it.
   if (!chat.hidden) {
+    deps.notifications.notify({ type: 'stream_started', ownerId, chatId, streamId, model: model.id });
     const title =
       chat.title === UNTITLED_CHAT_TITLE && input.userMessage
         ? titleFrom(input.userMessage.content)
