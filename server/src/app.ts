@@ -12,6 +12,7 @@ import type { Repositories } from './db/repository.ts';
 import { createGenerationService, type GenerationService } from './generation/generation-service.ts';
 import type { ModelCatalog } from './generation/model-catalog.ts';
 import { registerApiKeyRoutes } from './http/api-keys.ts';
+import { registerAssistantEventRoutes } from './http/assistant-events.ts';
 import { registerChatRoutes } from './http/chats.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
 import { registerHealthRoutes } from './http/health.ts';
@@ -21,6 +22,7 @@ import { registerModelPullRoutes } from './http/model-pulls.ts';
 import { registerModelRoutes } from './http/models.ts';
 import { registerOpenAIRoutes } from './http/openai.ts';
 import type { RouteDeps, TypedApp } from './http/route-deps.ts';
+import { registerSessionFlowRoutes } from './http/session-flow.ts';
 import { registerStreamRoutes } from './http/streams.ts';
 import { createValidatorCompiler } from './http/validator-compiler.ts';
 import { registerWebApp } from './http/web-app.ts';
@@ -138,6 +140,8 @@ export async function createApp(deps: AppDeps): Promise<Parley> {
   registerStreamRoutes(app, routeDeps);
   await registerWebApp(app);
   registerApiKeyRoutes(app, routeDeps);
+  registerSessionFlowRoutes(app, routeDeps);
+  registerAssistantEventRoutes(app, routeDeps);
   await registerOpenAIRoutes(app, routeDeps);
 
   const sockets = attachSockets(app.server, {

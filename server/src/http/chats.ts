@@ -10,8 +10,8 @@ import {
   UpdateChatBody,
 } from '../../../protocol/api.ts';
 import { AppError } from '../app-error.ts';
-import { UNTITLED_CHAT_TITLE } from '../db/schema.ts';
 import { decodeChatCursor, encodeChatCursor } from './chat-cursor.ts';
+import { createOwnedChat } from './create-owned-chat.ts';
 import { type RouteDeps, requirePrincipal, type TypedApp } from './route-deps.ts';
 import { toApiChat, toApiMessage } from './to-api.ts';
 
@@ -25,18 +25,7 @@ export function registerChatRoutes(app: TypedApp, deps: RouteDeps): void {
     { schema: { tags: ['chats'], body: CreateChatBody, response: { 201: Chat, ...errors } } },
     async (request, reply) => {
       const principal = await requirePrincipal(deps, request);
-      const model = request.body.model ?? deps.defaultModel;
-      if (!(await deps.models.resolve(model))) {
-        throw new AppError('MODEL_NOT_FOUND', { message: `No model "${model}".`, field: 'model' });
-      }
-      const chat = await chats.createChat({
-        id: deps.newId(),
-        ownerId: principal.id,
-        title: request.body.title ?? UNTITLED_CHAT_TITLE,
-        model,
-        now: deps.now(),
-      });
-      deps.notifications.notify({ type: 'chat_created', ownerId: principal.id, chat });
+      const chat = await createOwnedChat(deps, principal.id, request.body);
       return reply.code(201).send(toApiChat(chat));
     },
   );

@@ -7,6 +7,7 @@ import {
   SendMessageBody,
 } from '../../../protocol/api.ts';
 import { AppError } from '../app-error.ts';
+import { emptyBodyAsObject } from './empty-body.ts';
 import { replyWithGeneration } from './native-stream.ts';
 import { type RouteDeps, requirePrincipal, type TypedApp } from './route-deps.ts';
 import { toApiMessage } from './to-api.ts';
@@ -48,11 +49,12 @@ export function registerMessageRoutes(app: TypedApp, deps: RouteDeps): void {
         body: RegenerateBody,
         response: { ...eventStream, ...errors },
       },
+      preValidation: emptyBodyAsObject,
     },
     async (request, reply) => {
       const principal = await requirePrincipal(deps, request);
       const { id, messageId } = request.params;
-      const handle = await deps.generations.regenerate(principal.id, id, messageId, request.body ?? {});
+      const handle = await deps.generations.regenerate(principal.id, id, messageId, request.body);
       await replyWithGeneration(deps, reply, principal.id, handle.streamId, undefined);
     },
   );

@@ -17,10 +17,27 @@ export const SSE_HEADERS = {
  * the generation itself does not, since it never depended on this connection. Resolves true when the
  * stream ran to its end, false when the client left first.
  */
-export async function sendEventStream(
+export function sendEventStream(
   reply: FastifyReply,
   read: (signal: AbortSignal) => AsyncIterable<LoggedEvent>,
   render: (event: LoggedEvent) => string,
+  metrics: Pick<Metrics, 'subscriberOpened' | 'subscriberClosed'>,
+): Promise<boolean> {
+  return sendSseFrames(
+    reply,
+    async function* (signal) {
+      for await (const event of read(signal)) {
+        yield render(event);
+      }
+    },
+    metrics,
+  );
+}
+
+/** Like `sendEventStream`, for dialects that need to do more than render each event (look up, add, drop). */
+export async function sendSseFrames(
+  reply: FastifyReply,
+  frames: (signal: AbortSignal) => AsyncIterable<string>,
   metrics: Pick<Metrics, 'subscriberOpened' | 'subscriberClosed'>,
 ): Promise<boolean> {
   reply.hijack();
@@ -34,8 +51,8 @@ export async function sendEventStream(
   res.writeHead(200, SSE_HEADERS);
   res.flushHeaders();
   try {
-    for await (const event of read(gone.signal)) {
-      if (!res.write(render(event))) {
+    for await (const frame of frames(gone.signal)) {
+      if (frame !== '' && !res.write(frame)) {
         await waitForDrain(res, gone.signal);
       }
     }

@@ -6,7 +6,7 @@ import { createMessageRateLimit } from './message-rate-limit.ts';
 import { createPresence } from './presence.ts';
 import { type ControlServer, type SocketDeps, userRoom } from './socket-deps.ts';
 import { toClientError, toConnectError } from './socket-errors.ts';
-import { getUsageInfo } from './to-control.ts';
+import { getUsageInfo } from '../dialects/control-payloads.ts';
 
 /**
  * The socket.io namespace `/chats` (seeds 000 and 003): authenticated in the handshake, one room per
