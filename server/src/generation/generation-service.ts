@@ -71,8 +71,6 @@ export interface GenerationService {
   isDraining(): boolean;
   /** Refuses new generations, waits up to `graceMs` for running ones, then stops the rest as `interrupted`. */
   drain(graceMs: number): Promise<void>;
-  /** Takes over, now, every answer whose instance died (the reaper also does this on a timer). */
-  reap(): Promise<void>;
 }
 
 const CANCEL_CHANNEL = 'cancel';
@@ -303,8 +301,6 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
       }
       await unsubscribe();
     },
-
-    reap: () => reaper.sweep(),
   };
 }
 

@@ -23,7 +23,7 @@ const BATCH = 100;
  * Finds answers whose instance died (still streaming, older than a lease, no lease held) and takes them
  * over. Every instance runs one; the database decides which of them wins each answer.
  */
-export function startReaper(deps: ReaperDeps): { stop(): void; sweep(): Promise<void> } {
+export function startReaper(deps: ReaperDeps): { stop(): void } {
   let sweeping: Promise<void> | undefined;
 
   async function sweepOnce(): Promise<void> {
@@ -47,6 +47,7 @@ export function startReaper(deps: ReaperDeps): { stop(): void; sweep(): Promise<
   }
 
   function sweep(): Promise<void> {
+    // A sweep that outlasts the interval is not started twice.
     sweeping ??= sweepOnce()
       .catch((error: unknown) => deps.logError(error, 'reaper sweep failed'))
       .finally(() => {
@@ -57,8 +58,5 @@ export function startReaper(deps: ReaperDeps): { stop(): void; sweep(): Promise<
 
   const timer = setInterval(() => void sweep(), deps.intervalMs);
   timer.unref();
-  return {
-    sweep,
-    stop: () => clearInterval(timer),
-  };
+  return { stop: () => clearInterval(timer) };
 }
