@@ -10,6 +10,8 @@ export function Composer({ chatId }: { chatId: string | null }) {
   const [text, setText] = useState('');
   const input = useRef<HTMLTextAreaElement>(null);
   const live = useChatStore((state) => chatId !== null && state.live[chatId] !== undefined);
+  // Until the chat has loaded, a message would land in a conversation about to be replaced.
+  const loading = useChatStore((state) => state.threadStatus === 'loading');
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: the box grows and shrinks with its text
   useLayoutEffect(() => {
@@ -49,7 +51,7 @@ export function Composer({ chatId }: { chatId: string | null }) {
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
     const content = text.trim();
-    if (!content || live) {
+    if (!content || live || loading) {
       return;
     }
     sendMessage(content);
@@ -90,7 +92,12 @@ export function Composer({ chatId }: { chatId: string | null }) {
             <Square aria-hidden="true" fill="currentColor" />
           </button>
         ) : (
-          <button type="submit" className="send-button" aria-label="Send message" disabled={!text.trim()}>
+          <button
+            type="submit"
+            className="send-button"
+            aria-label="Send message"
+            disabled={!text.trim() || loading}
+          >
             <ArrowUp aria-hidden="true" />
           </button>
         )}

@@ -15,6 +15,7 @@ function describe(model: ModelInfo): string {
 /** Picks the model of the open chat (or of the next new chat); each chat remembers its own. */
 export function ModelPicker({ chatId }: { chatId: string | null }) {
   const models = useChatStore((state) => state.models);
+  const loaded = useChatStore((state) => state.modelsLoaded);
   const current = useChatModel(chatId);
   const [open, setOpen] = useState(false);
   const root = useRef<HTMLDivElement>(null);
@@ -75,7 +76,13 @@ export function ModelPicker({ chatId }: { chatId: string | null }) {
         onClick={() => setOpen(!open)}
       >
         <span className="sr-only">Model: </span>
-        <span className="model-name">{selected?.label ?? current}</span>
+        {loaded ? (
+          <span className="model-name">{selected?.label ?? current}</span>
+        ) : (
+          <span className="model-name skeleton">
+            <span className="sr-only">loading</span>
+          </span>
+        )}
         {selected?.local && <span className="badge">Local</span>}
         <ChevronDown aria-hidden="true" className="chevron" />
       </button>
