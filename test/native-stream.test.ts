@@ -153,7 +153,8 @@ describe('resume, fan-out and detachment', () => {
       server.url,
       headers,
       chatId,
-      { content: 'forests', maxTokens: 120 },
+      // The long-answer prompt always runs to maxTokens, so the saved length is known.
+      { content: longTestPrompt, maxTokens: 120 },
       disconnect.signal,
     );
     const iterator = readSse(response.body as ReadableStream<Uint8Array>);
