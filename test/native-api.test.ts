@@ -101,6 +101,22 @@ describe('chats', () => {
     assert.equal(models.defaultModel, 'demo');
     assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
     assert.equal((await fetch(`${server.url}/readyz`)).status, 200);
+
+    const headers = anonymous();
+    const chatId = await createChat(server.url, headers);
+    await collectSse(await sendMessage(server.url, headers, chatId, { content: 'count me', maxTokens: 7 }));
+    // The answer's end reaches the client a moment before the server finishes its bookkeeping.
+    const metrics = await waitFor(async () => {
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      return /parley_generations_active 0/.test(text) && /parley_stream_subscribers 0/.test(text)
+        ? text
+        : undefined;
+    });
+    assert.match(metrics, /parley_generations_started_total\{model="demo",cached="false"\} [1-9]/);
+    assert.match(metrics, /parley_generations_ended_total\{model="demo",status="complete"\} [1-9]/);
+    assert.match(metrics, /parley_time_to_first_token_seconds_count\{model="demo"\} [1-9]/);
+    assert.match(metrics, /parley_output_tokens_total\{model="demo"\} [1-9]/);
+
     const openapi = (await (await fetch(`${server.url}/docs/json`)).json()) as {
       paths: Record<string, unknown>;
     };

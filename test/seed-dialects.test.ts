@@ -144,14 +144,12 @@ describe("seed 003's message API", () => {
     assert.equal(usage.messages_today, 1);
     assert.ok(usage.output_tokens_today > 0);
 
+    const typing = seen[0]?.[1] as { message_id: string } | undefined;
     const regenerated = await collectSse(
-      await fetch(
-        `${server.url}/api/v1/messages/${(seen[0]?.[1] as { message_id: string }).message_id}/regenerate`,
-        {
-          method: 'POST',
-          headers,
-        },
-      ),
+      await fetch(`${server.url}/api/v1/messages/${typing?.message_id}/regenerate`, {
+        method: 'POST',
+        headers,
+      }),
     );
     assert.equal(regenerated[0]?.event, 'assistant_regenerating');
     assert.deepEqual(

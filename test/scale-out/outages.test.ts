@@ -81,7 +81,7 @@ describe('backing services that go away and come back', { skip: scaleOutSkip }, 
       const headers = anonymous();
       const chatId = await createChat(parley.url, headers);
       const response = await sendMessage(parley.url, headers, chatId, {
-        content: 'resilient',
+        content: longTestPrompt,
         maxTokens: 150,
       });
       const reading = readToEnd(parley.url, headers, response);

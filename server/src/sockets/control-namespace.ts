@@ -1,4 +1,5 @@
 import { CONTROL_NAMESPACE } from '../../../protocol/control.ts';
+import { getUsageInfo } from '../dialects/control-payloads.ts';
 import { forwardNotifications } from './control-notifications.ts';
 import { registerControlRequests } from './control-requests.ts';
 import { resolveSocketPrincipal } from './handshake-auth.ts';
@@ -6,7 +7,6 @@ import { createMessageRateLimit } from './message-rate-limit.ts';
 import { createPresence } from './presence.ts';
 import { type ControlServer, type SocketDeps, userRoom } from './socket-deps.ts';
 import { toClientError, toConnectError } from './socket-errors.ts';
-import { getUsageInfo } from '../dialects/control-payloads.ts';
 
 /**
  * The socket.io namespace `/chats` (seeds 000 and 003): authenticated in the handshake, one room per

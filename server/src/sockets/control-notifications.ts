@@ -1,7 +1,7 @@
+import { toControlChat } from '../dialects/control-payloads.ts';
 import type { Notification } from '../notifications/notification-hub.ts';
 import { createKeyedQueue } from './keyed-queue.ts';
 import { type ControlNamespace, type SocketDeps, userRoom } from './socket-deps.ts';
-import { toControlChat } from '../dialects/control-payloads.ts';
 
 /**
  * Pushes the core's notifications to every socket of their owner, on every instance: each is raised once, on

@@ -1,10 +1,10 @@
 import { ListChatsRequest, ListMessagesRequest } from '../../../protocol/control.ts';
 import { AppError } from '../app-error.ts';
+import { toControlChat, toControlMessage } from '../dialects/control-payloads.ts';
 import type { MessageRateLimit } from './message-rate-limit.ts';
 import { createPayloadValidator } from './payload-validator.ts';
 import type { ControlSocket, SocketDeps } from './socket-deps.ts';
 import { toClientError, toControlError } from './socket-errors.ts';
-import { toControlChat, toControlMessage } from '../dialects/control-payloads.ts';
 
 const validateListChats = createPayloadValidator(ListChatsRequest, 'list_chats');
 const validateListMessages = createPayloadValidator(ListMessagesRequest, 'list_messages');
