@@ -162,7 +162,12 @@ export const ModelInfo = Type.Object({
 });
 export type ModelInfo = Static<typeof ModelInfo>;
 
-export const ModelList = Type.Object({ models: Type.Array(ModelInfo), defaultModel: Type.String() });
+export const ModelList = Type.Object({
+  models: Type.Array(ModelInfo),
+  defaultModel: Type.String(),
+  /** True when models can be pulled (`POST /api/models/load`): a local model server is configured. */
+  canPull: Type.Boolean(),
+});
 export type ModelList = Static<typeof ModelList>;
 
 export const CancelResult = Type.Object({ streamId: Id, status: MessageStatusSchema });

@@ -27,7 +27,8 @@ describe('Ollama through Parley: chat, cancel, model pulls (seed 002)', () => {
   });
 
   test('installed models are listed, and a chat streams from one', async () => {
-    const { models } = (await (await fetch(`${server.url}/api/models`)).json()) as ModelList;
+    const { models, canPull } = (await (await fetch(`${server.url}/api/models`)).json()) as ModelList;
+    assert.equal(canPull, true);
     const llama = models.find((model) => model.id === 'ollama/llama3.2:latest');
     assert.equal(llama?.provider, 'ollama');
     assert.equal(llama?.local, false);
@@ -97,6 +98,8 @@ describe('Ollama through Parley: chat, cancel, model pulls (seed 002)', () => {
   test('without OLLAMA_HOST a pull is a 400 with a code', async () => {
     const plain = await startParley();
     try {
+      const listed = (await (await fetch(`${plain.url}/api/models`)).json()) as ModelList;
+      assert.equal(listed.canPull, false);
       const response = await fetch(`${plain.url}/api/models/load`, json({ model: 'llama3.2' }, headers));
       assert.equal(response.status, 400);
       assert.equal(

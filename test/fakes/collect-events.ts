@@ -16,3 +16,17 @@ export async function collectEvents(
     return { events, error };
   }
 }
+
+/** Every event of a stream that must not fail: a failure rejects, failing the test with it. */
+export async function streamEvents(provider: Provider, request: ModelRequest): Promise<ModelEvent[]> {
+  const { events, error } = await collectEvents(provider, request);
+  if (error !== undefined) {
+    throw error;
+  }
+  return events;
+}
+
+/** The `text` events that stream `pieces`, in order. */
+export function textEvents(...pieces: string[]): ModelEvent[] {
+  return pieces.map((text) => ({ type: 'text', text }));
+}

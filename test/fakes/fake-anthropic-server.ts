@@ -1,19 +1,18 @@
 import {
-  type FakeReply,
-  type FakeScenario,
+  type FakeRoute,
   type FakeUpstream,
+  type Framing,
   fakeToken,
-  type RecordedRequest,
-  replayFixture,
   type ScenarioSource,
   startFakeUpstream,
+  streamReply,
 } from './fake-upstream.ts';
 
 // Anthropic names every event twice: in the SSE `event:` field and in the data's `type`. Fixture lines hold the
 // data; the event name is read back from it (even from a deliberately truncated line).
-const sse = {
+const sse: Framing = {
   contentType: 'text/event-stream; charset=utf-8',
-  frame: (line: string) => `event: ${/"type":"(\w+)"/.exec(line)?.[1] ?? 'message'}\ndata: ${line}\n\n`,
+  frame: (line) => `event: ${/"type":"(\w+)"/.exec(line)?.[1] ?? 'message'}\ndata: ${line}\n\n`,
 };
 
 /**
@@ -24,20 +23,13 @@ export function startFakeAnthropic(scenario: ScenarioSource = {}): Promise<FakeU
   return startFakeUpstream({ scenario, route });
 }
 
-async function route(request: RecordedRequest, scenario: FakeScenario): Promise<FakeReply | undefined> {
+const route: FakeRoute = async (request, scenario) => {
   if (request.method !== 'POST' || request.path !== '/v1/messages') {
     return undefined;
   }
-  if (scenario.fixture) {
-    return replayFixture(scenario.fixture, sse);
-  }
-  const model = (request.body as { model?: string }).model ?? 'claude-fake';
-  return {
-    kind: 'stream',
-    contentType: sse.contentType,
-    frames: generate(model, scenario.tokens ?? 20).map(sse.frame),
-  };
-}
+  const model = (request.body as { model?: string } | undefined)?.model ?? 'claude-fake';
+  return streamReply(scenario, sse, (tokens) => generate(model, tokens));
+};
 
 function generate(model: string, tokens: number): string[] {
   const lines: unknown[] = [

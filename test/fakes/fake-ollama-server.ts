@@ -1,15 +1,15 @@
 import {
-  type FakeReply,
-  type FakeScenario,
+  type FakeRoute,
   type FakeUpstream,
+  type Framing,
   fakeToken,
-  type RecordedRequest,
   replayFixture,
   type ScenarioSource,
   startFakeUpstream,
+  streamReply,
 } from './fake-upstream.ts';
 
-const ndjson = { contentType: 'application/x-ndjson', frame: (line: string) => `${line}\n` };
+const ndjson: Framing = { contentType: 'application/x-ndjson', frame: (line) => `${line}\n` };
 
 /**
  * A local server speaking Ollama's native API: `POST /api/chat` and `POST /api/pull` answer NDJSON,
@@ -20,7 +20,7 @@ export function startFakeOllama(scenario: ScenarioSource = {}): Promise<FakeUpst
   return startFakeUpstream({ scenario, route });
 }
 
-async function route(request: RecordedRequest, scenario: FakeScenario): Promise<FakeReply | undefined> {
+const route: FakeRoute = async (request, scenario) => {
   if (request.method === 'GET' && request.path === '/api/tags') {
     return replayFixture(scenario.fixture ?? 'ollama-tags', ndjson);
   }
@@ -33,16 +33,9 @@ async function route(request: RecordedRequest, scenario: FakeScenario): Promise<
   if (request.path !== '/api/chat') {
     return undefined;
   }
-  if (scenario.fixture) {
-    return replayFixture(scenario.fixture, ndjson);
-  }
-  const model = (request.body as { model?: string }).model ?? 'llama3.2';
-  return {
-    kind: 'stream',
-    contentType: ndjson.contentType,
-    frames: generate(model, scenario.tokens ?? 20).map(ndjson.frame),
-  };
-}
+  const model = (request.body as { model?: string } | undefined)?.model ?? 'llama3.2';
+  return streamReply(scenario, ndjson, (tokens) => generate(model, tokens));
+};
 
 function generate(model: string, tokens: number): string[] {
   const createdAt = '2025-03-10T08:52:19.385406455Z';

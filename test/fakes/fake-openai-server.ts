@@ -1,16 +1,19 @@
 import {
-  type FakeReply,
-  type FakeScenario,
+  defaultTokens,
+  type FakeRoute,
   type FakeUpstream,
+  type Framing,
   fakeAnswer,
   fakeToken,
-  type RecordedRequest,
-  replayFixture,
   type ScenarioSource,
   startFakeUpstream,
+  streamReply,
 } from './fake-upstream.ts';
 
-const sse = { contentType: 'text/event-stream; charset=utf-8', frame: (line: string) => `data: ${line}\n\n` };
+const sse: Framing = {
+  contentType: 'text/event-stream; charset=utf-8',
+  frame: (line) => `data: ${line}\n\n`,
+};
 
 /**
  * A local server speaking OpenAI's Chat Completions format (also xAI's and every OpenAI-compatible server's):
@@ -22,26 +25,24 @@ export function startFakeOpenAI(scenario: ScenarioSource = {}): Promise<FakeUpst
   return startFakeUpstream({ scenario, route });
 }
 
-async function route(request: RecordedRequest, scenario: FakeScenario): Promise<FakeReply | undefined> {
+const route: FakeRoute = async (request, scenario) => {
   if (request.method === 'GET' && request.path.endsWith('/models')) {
     return { kind: 'json', status: 200, headers: {}, body: { object: 'list', data: [fakeModel] } };
   }
   if (request.method !== 'POST' || !request.path.endsWith('/chat/completions')) {
     return undefined;
   }
-  if (scenario.fixture) {
-    return replayFixture(scenario.fixture, sse);
+  const body = (request.body ?? {}) as ChatBody;
+  if (!scenario.fixture && body.stream !== true) {
+    return {
+      kind: 'json',
+      status: 200,
+      headers: {},
+      body: completion(body, scenario.tokens ?? defaultTokens),
+    };
   }
-  const body = request.body as ChatBody;
-  if (body.stream !== true) {
-    return { kind: 'json', status: 200, headers: {}, body: completion(body, scenario.tokens ?? 20) };
-  }
-  return {
-    kind: 'stream',
-    contentType: sse.contentType,
-    frames: generate(body, scenario.tokens ?? 20).map(sse.frame),
-  };
-}
+  return streamReply(scenario, sse, (tokens) => generate(body, tokens));
+};
 
 const fakeModel = { id: 'fake-model', object: 'model', created: 1_700_000_000, owned_by: 'fake' };
 

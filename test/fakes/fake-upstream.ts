@@ -12,7 +12,7 @@ export interface FakeScenario {
    * chunk (one line each, framed by the provider's fake), `<name>.http.json` is sent as an HTTP error answer.
    */
   fixture?: string;
-  /** Without a fixture: how many tokens the generated answer has. */
+  /** Without a fixture: how many tokens the generated answer has (defaultTokens when unset). */
   tokens?: number;
   /** After the headers, before the first chunk. */
   firstTokenDelayMs?: number;
@@ -25,6 +25,8 @@ export interface FakeScenario {
   /** Send nothing more after this many chunks, keeping the connection open (a provider gone silent). */
   stallAfterChunks?: number;
 }
+
+export const defaultTokens = 20;
 
 export type ScenarioSource = FakeScenario | ((request: RecordedRequest) => FakeScenario);
 
@@ -213,16 +215,35 @@ async function readFixture(name: string): Promise<Fixture> {
   return { kind: 'http', status: http.status, headers: http.headers ?? {}, body: http.body };
 }
 
+/** How a provider's streaming body carries one line: SSE `data:` frames, NDJSON lines... */
+export interface Framing {
+  contentType: string;
+  frame(line: string): string;
+}
+
 /** A fixture as a reply: HTTP fixtures as they are, chunk fixtures through the provider's framing. */
-export async function replayFixture(
-  name: string,
-  stream: { contentType: string; frame(line: string): string },
-): Promise<FakeReply> {
+export async function replayFixture(name: string, framing: Framing): Promise<FakeReply> {
   const fixture = await loadFixture(name);
   if (fixture.kind === 'http') {
     return { kind: 'json', status: fixture.status, headers: fixture.headers, body: fixture.body };
   }
-  return { kind: 'stream', contentType: stream.contentType, frames: fixture.lines.map(stream.frame) };
+  return { kind: 'stream', contentType: framing.contentType, frames: fixture.lines.map(framing.frame) };
+}
+
+/**
+ * What a streaming endpoint answers: the scenario's fixture when it names one, else the lines `generate` writes
+ * for an answer of `scenario.tokens` tokens, framed.
+ */
+export async function streamReply(
+  scenario: FakeScenario,
+  framing: Framing,
+  generate: (tokens: number) => string[],
+): Promise<FakeReply> {
+  if (scenario.fixture) {
+    return replayFixture(scenario.fixture, framing);
+  }
+  const frames = generate(scenario.tokens ?? defaultTokens).map(framing.frame);
+  return { kind: 'stream', contentType: framing.contentType, frames };
 }
 
 const words = 'Parley streams every answer through a log so that no token is lost when a tab closes'.split(

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { createScratchPostgresDatabase } from '../../server/src/db/test-database.ts';
+import { deleteKeys } from '../../server/src/testing/test-redis.ts';
 import { type SpawnedParley, spawnParley } from './spawn-parley.ts';
 
 export const databaseServerUrl = process.env.DATABASE_URL;
@@ -50,20 +50,4 @@ export async function createScaleOut(base: Record<string, string> = {}): Promise
       await database.drop();
     },
   };
-}
-
-export async function deleteKeys(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) {
-        await redis.del(...keys);
-      }
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }

@@ -4,35 +4,19 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { Redis, type RedisOptions } from 'ioredis';
+import { createTestRedis, testRedisSkip } from '../testing/test-redis.ts';
 import { createRedisResponseCache } from './redis-response-cache.ts';
 import { responseCacheContract } from './response-cache.contract.ts';
 import type { CachedAnswer } from './response-cache.ts';
 
-const url = process.env.REDIS_URL;
-const skip = url ? false : 'REDIS_URL not set';
-// One prefix per run: every key this file writes starts with it, and it is all deleted afterwards.
-const prefix = `parley-test:${randomUUID()}:`;
-
-async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) {
-      await redis.del(...keys);
-    }
-  } while (cursor !== '0');
-}
-
 responseCacheContract(
   'redis',
   async (options) => {
-    const redis = new Redis(url as string);
-    const runPrefix = `${prefix}${randomUUID()}:`;
+    const scratch = createTestRedis();
     const errors: unknown[] = [];
     const cache = createRedisResponseCache({
-      redis,
-      prefix: runPrefix,
+      redis: scratch.connect(),
+      prefix: scratch.prefix,
       onError: (error) => errors.push(error),
       ...options,
     });
@@ -40,13 +24,12 @@ responseCacheContract(
       cache,
       async cleanup() {
         await cache.close();
-        await deleteKeys(redis, `${runPrefix}*`);
-        await redis.quit();
+        await scratch.cleanup();
         assert.deepEqual(errors, []);
       },
     };
   },
-  { skip },
+  { skip: testRedisSkip },
 );
 
 const answer: CachedAnswer = {
@@ -76,10 +59,17 @@ async function unreachableRedis(options: RedisOptions): Promise<Redis> {
 }
 
 describe('createRedisResponseCache', () => {
+  // Nothing reaches a Redis in the first two tests, so any prefix does.
+  const unreachablePrefix = 'parley-test:unreachable:';
+
   test('with Redis unreachable, misses and skips set without throwing, and reports each failure', async () => {
     const redis = await unreachableRedis({ maxRetriesPerRequest: 0, enableOfflineQueue: false });
     const errors: unknown[] = [];
-    const cache = createRedisResponseCache({ redis, prefix, onError: (error) => errors.push(error) });
+    const cache = createRedisResponseCache({
+      redis,
+      prefix: unreachablePrefix,
+      onError: (error) => errors.push(error),
+    });
     assert.equal(await cache.get('k'), undefined);
     await cache.set('k', answer);
     assert.equal(errors.length, 2);
@@ -94,7 +84,7 @@ describe('createRedisResponseCache', () => {
     const errors: unknown[] = [];
     const cache = createRedisResponseCache({
       redis,
-      prefix,
+      prefix: unreachablePrefix,
       timeoutMs: 100,
       onError: (error) => errors.push(error),
     });
@@ -114,18 +104,17 @@ describe('createRedisResponseCache', () => {
     redis.disconnect();
   });
 
-  describe('against Redis', { skip }, () => {
-    let redis: Redis;
+  describe('against Redis', { skip: testRedisSkip }, () => {
+    const scratch = createTestRedis();
+    const { prefix } = scratch;
     const errors: unknown[] = [];
+    let redis: Redis;
 
     before(() => {
-      redis = new Redis(url as string);
+      redis = scratch.connect();
     });
 
-    after(async () => {
-      await deleteKeys(redis, `${prefix}*`);
-      await redis.quit();
-    });
+    after(() => scratch.cleanup());
 
     test('stores the JSON under a hash-tagged key with a PX expiry, 1 hour by default', async () => {
       const cache = createRedisResponseCache({ redis, prefix, onError: (error) => errors.push(error) });
@@ -140,15 +129,17 @@ describe('createRedisResponseCache', () => {
     });
 
     test('an instance reads what another instance stored', async () => {
-      const otherRedis = new Redis(url as string);
-      const writer = createRedisResponseCache({ redis: otherRedis, prefix, onError: (e) => errors.push(e) });
+      const writer = createRedisResponseCache({
+        redis: scratch.connect(),
+        prefix,
+        onError: (e) => errors.push(e),
+      });
       const reader = createRedisResponseCache({ redis, prefix, onError: (e) => errors.push(e) });
       const key = randomUUID();
       await writer.set(key, answer);
       assert.deepEqual(await reader.get(key), answer);
       assert.deepEqual(errors, []);
       await Promise.all([writer.close(), reader.close()]);
-      await otherRedis.quit();
     });
 
     test('bounds the stored JSON itself, escapes included', async () => {

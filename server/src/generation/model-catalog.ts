@@ -18,4 +18,6 @@ export interface ModelCatalog {
    * listed. Throws PROVIDER_NOT_CONFIGURED where there is no such server.
    */
   pull(model: string, signal: AbortSignal): AsyncIterable<ModelPullProgress>;
+  /** Whether `pull` has somewhere to pull to. */
+  canPull(): boolean;
 }

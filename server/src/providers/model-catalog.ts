@@ -22,6 +22,7 @@ export function createModelCatalog(registry: ModelRegistry): ModelCatalog {
         contextLimit: entry.contextLimit,
       }));
     },
+    canPull: () => registry.ollama !== undefined,
     async *pull(model, signal) {
       if (!registry.ollama) {
         throw new AppError('PROVIDER_NOT_CONFIGURED', {

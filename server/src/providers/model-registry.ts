@@ -75,12 +75,8 @@ export function createModelRegistry(env: Env, deps: { demo: Provider }): ModelRe
   };
 
   entries.set('demo', {
-    id: 'demo',
+    ...freeModel('demo', 'demo'),
     label: 'Demo (built-in, offline)',
-    upstreamModel: 'demo',
-    contextLimit: 8192,
-    pricePer1kInput: 0,
-    pricePer1kOutput: 0,
     provider: 'demo',
     providerImpl: deps.demo,
     local: true,

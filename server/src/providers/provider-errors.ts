@@ -38,9 +38,10 @@ export interface UpstreamCall {
 export function createUpstreamCall(input: {
   provider: string;
   signal: AbortSignal;
-  timeouts: ProviderTimeouts;
+  /** defaultProviderTimeouts when not given. */
+  timeouts?: ProviderTimeouts;
 }): UpstreamCall {
-  const { provider, signal, timeouts } = input;
+  const { provider, signal, timeouts = defaultProviderTimeouts } = input;
   const controller = new AbortController();
   let timeout: AppError | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -153,6 +154,24 @@ export function createUpstreamCall(input: {
 }
 
 /**
+ * Streams what `use` yields over a new upstream call, and ends the call however the stream ends: anything thrown
+ * comes out coded by `failure`, and the connection closes on the last event, a failure and an early return alike.
+ */
+export async function* streamUpstreamCall<T>(
+  input: { provider: string; signal: AbortSignal; timeouts?: ProviderTimeouts },
+  use: (call: UpstreamCall) => AsyncIterable<T>,
+): AsyncGenerator<T> {
+  const call = createUpstreamCall(input);
+  try {
+    yield* use(call);
+  } catch (error) {
+    throw call.failure(error);
+  } finally {
+    call.close();
+  }
+}
+
+/**
  * A non-2xx answer as a coded error. `contextTooLong` is the adapter's reading of the provider's error body;
  * the upstream body goes to the cause (for the log), never to the client.
  */
@@ -168,23 +187,31 @@ export function httpError(input: {
   return new AppError(codeForStatus(input.status, input.contextTooLong), { cause, retryAfterSeconds });
 }
 
-/** Refuses a 2xx answer that is not the streaming format asked for (a proxy's HTML page, a JSON answer). */
-export function expectContentType(provider: string, response: Response, type: string): void {
-  const actual = response.headers.get('content-type') ?? '';
-  if (!actual.includes(type)) {
-    throw new AppError('PROVIDER_BAD_RESPONSE', {
-      cause: new Error(`${provider} answered ${actual || 'no content type'} instead of ${type}`),
-    });
-  }
+/**
+ * A non-2xx answer, body and all, as a coded error. `isContextOverflow` is the adapter's reading of the body
+ * (parsed JSON, or undefined when it is not JSON).
+ */
+export async function readHttpError(input: {
+  provider: string;
+  response: Response;
+  isContextOverflow(body: unknown): boolean;
+}): Promise<AppError> {
+  const { provider, response } = input;
+  const text = await response.text().catch(() => '');
+  return httpError({
+    provider,
+    status: response.status,
+    headers: response.headers,
+    detail: text,
+    contextTooLong: input.isContextOverflow(parseJson(text)),
+  });
 }
 
-/** Reads an error response body as text, and as JSON when it is JSON. */
-export async function readErrorBody(response: Response): Promise<{ text: string; json: unknown }> {
-  const text = await response.text().catch(() => '');
+function parseJson(text: string): unknown {
   try {
-    return { text, json: JSON.parse(text) };
+    return JSON.parse(text);
   } catch {
-    return { text, json: undefined };
+    return undefined;
   }
 }
 

@@ -4,41 +4,24 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import type { LoggedEvent, StreamEvent } from '../../../protocol/events.ts';
+import { createTestRedis, testRedisSkip } from '../testing/test-redis.ts';
 import { createRedisStreamLog } from './redis-stream-log.ts';
 import { streamLogContract } from './stream-log.contract.ts';
-
-const url = process.env.REDIS_URL;
-const skip = url ? false : 'REDIS_URL not set';
-// One prefix per run: every key this file writes starts with it, and it is all deleted afterwards.
-const prefix = `parley-test:${randomUUID()}:`;
-
-async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) {
-      await redis.del(...keys);
-    }
-  } while (cursor !== '0');
-}
 
 streamLogContract(
   'redis',
   async (options) => {
-    const redis = new Redis(url as string);
-    const runPrefix = `${prefix}${randomUUID()}:`;
-    const log = createRedisStreamLog({ redis, prefix: runPrefix, ...options });
+    const scratch = createTestRedis();
+    const log = createRedisStreamLog({ redis: scratch.connect(), prefix: scratch.prefix, ...options });
     return {
       log,
       async cleanup() {
         await log.close();
-        await deleteKeys(redis, `${runPrefix}*`);
-        await redis.quit();
+        await scratch.cleanup();
       },
     };
   },
-  { skip },
+  { skip: testRedisSkip },
 );
 
 const start: StreamEvent = {
@@ -63,18 +46,17 @@ async function firstEvent(events: AsyncIterable<LoggedEvent>): Promise<LoggedEve
   return undefined;
 }
 
-describe('createRedisStreamLog', { skip, timeout: 60_000 }, () => {
-  let redis: Redis;
+describe('createRedisStreamLog', { skip: testRedisSkip, timeout: 60_000 }, () => {
+  const scratch = createTestRedis();
+  const { prefix } = scratch;
   const options = { prefix, maxLength: 100, ttlAfterEndMs: 60_000 };
+  let redis: Redis;
 
   before(() => {
-    redis = new Redis(url as string);
+    redis = scratch.connect();
   });
 
-  after(async () => {
-    await deleteKeys(redis, `${prefix}*`);
-    await redis.quit();
-  });
+  after(() => scratch.cleanup());
 
   test('writes one hash-tagged stream per id, fields type and data, with a TTL set by end', async () => {
     const log = createRedisStreamLog({ redis, ...options });
@@ -105,8 +87,7 @@ describe('createRedisStreamLog', { skip, timeout: 60_000 }, () => {
   });
 
   test('an instance follows what another instance appends', async () => {
-    const otherRedis = new Redis(url as string);
-    const writer = createRedisStreamLog({ redis: otherRedis, ...options });
+    const writer = createRedisStreamLog({ redis: scratch.connect(), ...options });
     const reader = createRedisStreamLog({ redis, ...options });
     const streamId = randomUUID();
     const ids = [await writer.append(streamId, start)];
@@ -124,7 +105,6 @@ describe('createRedisStreamLog', { skip, timeout: 60_000 }, () => {
       ids,
     );
     await Promise.all([writer.close(), reader.close()]);
-    await otherRedis.quit();
   });
 
   test('a stream followed while the reader is blocked on others is picked up at once', async () => {

@@ -22,7 +22,7 @@ export function ModelPicker({ chatId }: { chatId: string | null }) {
   const trigger = useRef<HTMLButtonElement>(null);
   const menuId = useId();
   const selected = models.find((model) => model.id === current);
-  const canPull = models.some((model) => model.provider === 'ollama');
+  const canPull = useChatStore((state) => state.canPull);
 
   useEffect(() => {
     if (!open) {

@@ -20,8 +20,8 @@ function clearLoadError(): void {
 }
 
 export async function loadModels(): Promise<void> {
-  const { models, defaultModel } = await parleyApi.listModels();
-  setState({ models, defaultModel, modelsLoaded: true });
+  const { models, defaultModel, canPull } = await parleyApi.listModels();
+  setState({ models, defaultModel, canPull, modelsLoaded: true });
 }
 
 /** The first page of the sidebar, or the next one after `cursor`. */

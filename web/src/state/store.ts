@@ -30,6 +30,8 @@ export type PullState =
 export interface ChatState {
   models: ModelInfo[];
   defaultModel: string;
+  /** The server can pull models (it has an Ollama), so the picker offers to. */
+  canPull: boolean;
   modelsLoaded: boolean;
   /** The sidebar: newest activity first. */
   chats: Chat[];
@@ -74,6 +76,7 @@ export function saveModelChoice(modelChoice: Record<string, string>): void {
 export const useChatStore = create<ChatState>()(() => ({
   models: [],
   defaultModel: 'demo',
+  canPull: false,
   modelsLoaded: false,
   chats: [],
   chatsCursor: null,

@@ -1,21 +1,12 @@
-// Parsing: native fetch plus `eventsource-parser` (its EventSourceParserStream), the same maintained SSE parser as
-// the OpenAI adapter. The official `@anthropic-ai/sdk` would retry on its own and hide the raw status, headers and
-// events our error codes come from; the Messages stream is small enough to map directly.
-import { ParseError } from 'eventsource-parser';
-import { EventSourceParserStream } from 'eventsource-parser/stream';
+// Parsing: native fetch plus `readSse` (eventsource-parser), as in the OpenAI adapter. The official
+// `@anthropic-ai/sdk` would retry on its own and hide the raw status, headers and events our error codes come
+// from; the Messages stream is small enough to map directly.
 import type { ErrorCode } from '../../../../protocol/errors.ts';
 import type { FinishReason } from '../../../../protocol/events.ts';
 import { AppError } from '../../app-error.ts';
 import type { ModelRequest, Provider } from '../provider.ts';
-import {
-  createUpstreamCall,
-  defaultProviderTimeouts,
-  expectContentType,
-  httpError,
-  type ProviderTimeouts,
-  parseChunk,
-  readErrorBody,
-} from '../provider-errors.ts';
+import { type ProviderTimeouts, parseChunk, readHttpError, streamUpstreamCall } from '../provider-errors.ts';
+import { readSse } from '../read-sse.ts';
 
 export interface AnthropicProviderOptions {
   /** Names the provider in logs and error causes. */
@@ -34,28 +25,21 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
   const url = `${options.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '')}/v1/messages`;
   const headers = { 'x-api-key': options.apiKey, 'anthropic-version': '2023-06-01' };
   const defaultMaxTokens = options.defaultMaxTokens ?? 4096;
-  const timeouts = options.timeouts ?? defaultProviderTimeouts;
+  const { timeouts } = options;
 
   return {
-    async *stream(request, signal) {
-      const call = createUpstreamCall({ provider: name, signal, timeouts });
-      try {
+    stream(request, signal) {
+      return streamUpstreamCall({ provider: name, signal, timeouts }, async function* (call) {
         const response = await call.post(url, headers, toRequestBody(request, defaultMaxTokens));
         if (!response.ok) {
-          throw await readHttpError(name, response);
+          throw await readHttpError({ provider: name, response, isContextOverflow: isContextOverflowBody });
         }
-        expectContentType(name, response, 'text/event-stream');
-        const events = call
-          .body(response)
-          .pipeThrough(new TextDecoderStream())
-          .pipeThrough(new EventSourceParserStream({ maxBufferSize: 1024 * 1024 }));
-
         const tools = new Map<number, { id: string; name: string; json: string }>();
         let inputTokens = 0;
         let outputTokens = 0;
         let finishReason: FinishReason = 'stop';
         let stopped = false;
-        for await (const event of events) {
+        for await (const event of readSse({ provider: name, call, response })) {
           const data = parseChunk(name, event.data) as AnthropicEvent;
           if (data.type === 'message_start') {
             inputTokens = countInput(data.message.usage);
@@ -100,13 +84,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Prov
         }
         yield { type: 'usage', inputTokens, outputTokens };
         yield { type: 'finish', reason: finishReason };
-      } catch (error) {
-        throw call.failure(
-          error instanceof ParseError ? new AppError('PROVIDER_BAD_RESPONSE', { cause: error }) : error,
-        );
-      } finally {
-        call.close();
-      }
+      });
     },
   };
 }
@@ -158,16 +136,9 @@ function toRequestBody(request: ModelRequest, defaultMaxTokens: number) {
   };
 }
 
-async function readHttpError(provider: string, response: Response): Promise<AppError> {
-  const { text, json } = await readErrorBody(response);
-  const error = (json as { error?: AnthropicError } | undefined)?.error;
-  return httpError({
-    provider,
-    status: response.status,
-    headers: response.headers,
-    detail: text,
-    contextTooLong: error !== undefined && isContextOverflow(error),
-  });
+function isContextOverflowBody(body: unknown): boolean {
+  const error = (body as { error?: AnthropicError } | undefined)?.error;
+  return error !== undefined && isContextOverflow(error);
 }
 
 // "prompt is too long: 215764 tokens > 200000 maximum", or, counting max_tokens in, "... exceed context limit".

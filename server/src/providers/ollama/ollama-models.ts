@@ -1,5 +1,5 @@
 import { AppError } from '../../app-error.ts';
-import { createUpstreamCall, defaultProviderTimeouts } from '../provider-errors.ts';
+import { createUpstreamCall, defaultProviderTimeouts, streamUpstreamCall } from '../provider-errors.ts';
 import { type OllamaOptions, readOllamaHttpError } from './ollama-provider.ts';
 import { readNdjson } from './read-ndjson.ts';
 
@@ -26,11 +26,10 @@ const pullIdleMs = 5 * 60_000;
 
 /** The models installed in Ollama. */
 export async function listOllamaModels(options: OllamaOptions, signal?: AbortSignal): Promise<OllamaModel[]> {
-  const timeouts = options.timeouts ?? defaultProviderTimeouts;
   const call = createUpstreamCall({
     provider: 'ollama',
     signal: signal ?? new AbortController().signal,
-    timeouts,
+    timeouts: options.timeouts,
   });
   try {
     const response = await call.get(`${options.host}/api/tags`);
@@ -57,15 +56,14 @@ export async function listOllamaModels(options: OllamaOptions, signal?: AbortSig
  * Downloads a model into Ollama, yielding its progress and ending after `success`. A failed pull throws a coded
  * AppError; aborting `signal` closes the request (Ollama resumes a later pull where this one stopped).
  */
-export async function* pullOllamaModel(
+export function pullOllamaModel(
   options: OllamaOptions,
   model: string,
   signal: AbortSignal,
 ): AsyncGenerator<PullProgress> {
   const { connectMs } = options.timeouts ?? defaultProviderTimeouts;
   const timeouts = { connectMs, firstTokenMs: pullIdleMs, idleMs: pullIdleMs };
-  const call = createUpstreamCall({ provider: 'ollama', signal, timeouts });
-  try {
+  return streamUpstreamCall({ provider: 'ollama', signal, timeouts }, async function* (call) {
     const response = await call.post(`${options.host}/api/pull`, {}, { model, stream: true });
     if (!response.ok) {
       throw await readOllamaHttpError(response);
@@ -82,11 +80,7 @@ export async function* pullOllamaModel(
       }
     }
     throw new AppError('PROVIDER_DISCONNECTED', { cause: new Error('ollama pull ended without success') });
-  } catch (error) {
-    throw call.failure(error);
-  } finally {
-    call.close();
-  }
+  });
 }
 
 interface OllamaTag {

@@ -3,13 +3,7 @@
 import type { FinishReason } from '../../../../protocol/events.ts';
 import { AppError } from '../../app-error.ts';
 import type { ModelEvent, ModelRequest, Provider } from '../provider.ts';
-import {
-  createUpstreamCall,
-  defaultProviderTimeouts,
-  httpError,
-  type ProviderTimeouts,
-  readErrorBody,
-} from '../provider-errors.ts';
+import { type ProviderTimeouts, readHttpError, streamUpstreamCall } from '../provider-errors.ts';
 import { countTokens } from '../tokenizer.ts';
 import { readNdjson } from './read-ndjson.ts';
 
@@ -22,12 +16,11 @@ export interface OllamaOptions {
 /** A provider for Ollama's native `/api/chat`, streaming NDJSON. */
 export function createOllamaProvider(options: OllamaOptions): Provider {
   const url = `${options.host}/api/chat`;
-  const timeouts = options.timeouts ?? defaultProviderTimeouts;
+  const { timeouts } = options;
 
   return {
-    async *stream(request, signal) {
-      const call = createUpstreamCall({ provider: 'ollama', signal, timeouts });
-      try {
+    stream(request, signal) {
+      return streamUpstreamCall({ provider: 'ollama', signal, timeouts }, async function* (call) {
         const response = await call.post(url, {}, toRequestBody(request));
         if (!response.ok) {
           throw await readOllamaHttpError(response);
@@ -72,11 +65,7 @@ export function createOllamaProvider(options: OllamaOptions): Provider {
         }
         yield mapUsage(last, request, text);
         yield { type: 'finish', reason: mapDoneReason(last.done_reason, toolCalls > 0) };
-      } catch (error) {
-        throw call.failure(error);
-      } finally {
-        call.close();
-      }
+      });
     },
   };
 }
@@ -112,16 +101,13 @@ function toRequestBody(request: ModelRequest) {
 }
 
 /** A failed Ollama answer (`{"error": "..."}` with a status) as a coded error. */
-export async function readOllamaHttpError(response: Response): Promise<AppError> {
-  const { text, json } = await readErrorBody(response);
-  const message = (json as { error?: unknown } | undefined)?.error;
-  return httpError({
-    provider: 'ollama',
-    status: response.status,
-    headers: response.headers,
-    detail: text,
-    contextTooLong: typeof message === 'string' && isContextOverflow(message),
-  });
+export function readOllamaHttpError(response: Response): Promise<AppError> {
+  return readHttpError({ provider: 'ollama', response, isContextOverflow: isContextOverflowBody });
+}
+
+function isContextOverflowBody(body: unknown): boolean {
+  const message = (body as { error?: unknown } | undefined)?.error;
+  return typeof message === 'string' && isContextOverflow(message);
 }
 
 function ollamaError(message: string): AppError {

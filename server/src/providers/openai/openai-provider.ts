@@ -1,21 +1,11 @@
-// Parsing: native fetch plus `eventsource-parser` (its EventSourceParserStream), the SSE parser the Vercel AI SDK
-// builds on. It implements the whole SSE grammar (multi-line data, comments, CRLF, split chunks) and has a buffer
-// cap. We do not use the official `openai` SDK: it retries on its own, hides the raw status, headers and chunks
-// our error codes come from, and would be a second HTTP stack beside the one the other adapters share.
-import { ParseError } from 'eventsource-parser';
-import { EventSourceParserStream } from 'eventsource-parser/stream';
+// Parsing: native fetch plus `readSse` (eventsource-parser). We do not use the official `openai` SDK: it retries
+// on its own, hides the raw status, headers and chunks our error codes come from, and would be a second HTTP
+// stack beside the one the other adapters share.
 import type { FinishReason } from '../../../../protocol/events.ts';
 import { AppError } from '../../app-error.ts';
 import type { ModelEvent, ModelRequest, Provider } from '../provider.ts';
-import {
-  createUpstreamCall,
-  defaultProviderTimeouts,
-  expectContentType,
-  httpError,
-  type ProviderTimeouts,
-  parseChunk,
-  readErrorBody,
-} from '../provider-errors.ts';
+import { type ProviderTimeouts, parseChunk, readHttpError, streamUpstreamCall } from '../provider-errors.ts';
+import { readSse } from '../read-sse.ts';
 import { countTokens } from '../tokenizer.ts';
 
 export interface OpenAIProviderOptions {
@@ -35,28 +25,25 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
   const url = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
   const headers: Record<string, string> = options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {};
   const maxTokensField = options.maxTokensField ?? 'max_tokens';
-  const timeouts = options.timeouts ?? defaultProviderTimeouts;
+  const { timeouts } = options;
 
   return {
-    async *stream(request, signal) {
-      const call = createUpstreamCall({ provider: options.name, signal, timeouts });
-      try {
+    stream(request, signal) {
+      return streamUpstreamCall({ provider: options.name, signal, timeouts }, async function* (call) {
         const response = await call.post(url, headers, toRequestBody(request, maxTokensField));
         if (!response.ok) {
-          throw await readHttpError(options.name, response);
+          throw await readHttpError({
+            provider: options.name,
+            response,
+            isContextOverflow: isContextOverflowBody,
+          });
         }
-        expectContentType(options.name, response, 'text/event-stream');
-        const events = call
-          .body(response)
-          .pipeThrough(new TextDecoderStream())
-          .pipeThrough(new EventSourceParserStream({ maxBufferSize: 1024 * 1024 }));
-
         const toolCalls = new Map<number, { id: string; name: string; arguments: string }>();
         let text = '';
         let usage: ModelEvent | undefined;
         let finishReason: FinishReason = 'stop';
         let done = false;
-        for await (const event of events) {
+        for await (const event of readSse({ provider: options.name, call, response })) {
           if (event.data === '[DONE]') {
             done = true;
             break;
@@ -106,13 +93,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
         yield usage ??
           estimateUsage(request, text + [...toolCalls.values()].map((draft) => draft.arguments).join(''));
         yield { type: 'finish', reason: finishReason };
-      } catch (error) {
-        throw call.failure(
-          error instanceof ParseError ? new AppError('PROVIDER_BAD_RESPONSE', { cause: error }) : error,
-        );
-      } finally {
-        call.close();
-      }
+      });
     },
   };
 }
@@ -152,18 +133,6 @@ function toRequestBody(request: ModelRequest, maxTokensField: string) {
   };
 }
 
-async function readHttpError(provider: string, response: Response): Promise<AppError> {
-  const { text, json } = await readErrorBody(response);
-  const error = (json as { error?: OpenAIErrorObject } | undefined)?.error;
-  return httpError({
-    provider,
-    status: response.status,
-    headers: response.headers,
-    detail: text,
-    contextTooLong: isContextOverflow(error),
-  });
-}
-
 function streamError(provider: string, error: OpenAIErrorObject): AppError {
   const cause = new Error(`${provider} stream error: ${JSON.stringify(error)}`);
   if (isContextOverflow(error)) {
@@ -178,6 +147,10 @@ function streamError(provider: string, error: OpenAIErrorObject): AppError {
 // OpenAI sets the code; vLLM, llama.cpp and others only say it in the message.
 function isContextOverflow(error: OpenAIErrorObject | undefined): boolean {
   return error?.code === 'context_length_exceeded' || /context (length|window)/i.test(error?.message ?? '');
+}
+
+function isContextOverflowBody(body: unknown): boolean {
+  return isContextOverflow((body as { error?: OpenAIErrorObject } | undefined)?.error);
 }
 
 function mapUsage(usage: { prompt_tokens: number; completion_tokens: number }): ModelEvent {
