@@ -159,6 +159,9 @@ export async function createApp(deps: AppDeps): Promise<Parley> {
     notifications,
     async shutdown(graceMs) {
       await generations.drain(graceMs);
+      // Readers still following streams (some generated elsewhere) are let go, so the server can close; their
+      // clients resume on another instance from their last event id.
+      await deps.streamLog.close();
       await app.close();
     },
   };

@@ -129,7 +129,6 @@ async function stop(signal: string): Promise<void> {
   stopping = true;
   logger.info({ signal }, 'shutting down');
   await parley.shutdown(config.drainMs);
-  await streamLog.close();
   await bus.close();
   redis?.disconnect();
   await database.close();

@@ -90,7 +90,6 @@ export async function startParley(options: StartOptions = {}): Promise<RunningPa
     streamLog,
     async close() {
       await parley.shutdown(5000);
-      await streamLog.close();
       await database.cleanup();
     },
   };

@@ -149,7 +149,19 @@ describe('any instance serves any stream (PostgreSQL + Redis)', { skip: scaleOut
     );
     // Someone follows the long answer on another instance; it must hear how it ended.
     const follower = resumeStream(a.url, headers, longStart.streamId).then(collectSse);
+    // And a reader on the draining instance follows an answer generated elsewhere: it must not hold the exit.
+    const elsewhereChat = await createChat(a.url, headers);
+    const elsewhere = await sendMessage(a.url, headers, elsewhereChat, { content: longTestPrompt });
+    const elsewhereStart = startOf(
+      (await readSse(elsewhere.body as ReadableStream<Uint8Array>).next()).value as SseEvent,
+    );
+    const held = await resumeStream(draining.url, headers, elsewhereStart.streamId);
+    const heldEvents = collectSse(held).catch(() => []);
     assert.equal(await draining.stop('SIGTERM'), 0);
+    const released = await heldEvents;
+    assert.ok(released.length > 0);
+    assert.notEqual(released.at(-1)?.event, 'end', 'the reader was let go before that answer ended');
+    await fetch(`${a.url}/api/streams/${elsewhereStart.streamId}/cancel`, { method: 'POST', headers });
 
     const shortSaved = await waitForSavedAnswer(a.url, headers, shortChat, shortStart.messageId);
     assert.equal(shortSaved.status, 'complete');
