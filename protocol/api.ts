@@ -44,7 +44,11 @@ export const Message = Type.Object({
   content: Type.String(),
   status: MessageStatusSchema,
   model: Type.String(),
-  /** For an answer: the user message it replies to. Answers sharing a parent are versions of each other. */
+  /**
+   * For an answer: the user message it replies to. For a user message: the answer it follows, null for a
+   * chat's first message. Messages sharing a parent and a role are versions of each other (regenerated
+   * answers, edited user messages).
+   */
   parentId: Type.Union([Id, Type.Null()]),
   finishReason: Type.Union([Type.String(), Type.Null()]),
   inputTokens: Type.Union([Type.Integer(), Type.Null()]),
@@ -52,12 +56,19 @@ export const Message = Type.Object({
   errorCode: Type.Union([Type.String(), Type.Null()]),
   cached: Type.Boolean(),
   createdAt: Type.String({ format: 'date-time' }),
+  /** How many versions this message has, itself included. */
+  versionCount: Type.Integer({ minimum: 1 }),
+  /** This message's place among its versions, 1-based, oldest first. */
+  versionIndex: Type.Integer({ minimum: 1 }),
 });
 export type Message = Static<typeof Message>;
 
 export const ChatWithMessages = Type.Object({
   chat: Chat,
-  /** The conversation as it reads now: each user message followed by the newest version of its answer. */
+  /**
+   * The conversation as it reads now: the newest version of the first message, then at each step the newest
+   * reply to the message before it.
+   */
   messages: Type.Array(Message),
 });
 export type ChatWithMessages = Static<typeof ChatWithMessages>;
@@ -120,6 +131,12 @@ export const SendMessageBody = Type.Object(
   { additionalProperties: false },
 );
 export type SendMessageBody = Static<typeof SendMessageBody>;
+
+export const EditMessageBody = Type.Object(
+  { content: SendMessageBody.properties.content, ...GenerationOptions },
+  { additionalProperties: false },
+);
+export type EditMessageBody = Static<typeof EditMessageBody>;
 
 export const RegenerateBody = Type.Object(GenerationOptions, { additionalProperties: false });
 export type RegenerateBody = Static<typeof RegenerateBody>;

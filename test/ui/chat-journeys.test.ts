@@ -142,22 +142,44 @@ describe('chat journeys', () => {
     await page.context().close();
   });
 
-  test('edits a message and sends it again, saying how', async () => {
+  test('edits a message: the edit and its answer replace the rest of the chat, a pager keeps the original', async () => {
     const page = await openNewChat();
     const chat = chatPage(page);
     await chat.send('Tell me about gardens.');
     await chat.waitForAnswerEnd();
+    await chat.send('And about orchards?');
+    await chat.waitForAnswerEnd();
     await chat.userMessages.first().hover();
-    await page.getByRole('button', { name: 'Edit and resend' }).click();
+    await page.getByRole('button', { name: 'Edit and resend' }).first().click();
     const editor = page.getByRole('textbox', { name: 'Edit your message' });
     assert.equal(await editor.inputValue(), 'Tell me about gardens.');
-    await page.getByText('Sends the edited text as a new message').waitFor();
+    await page.getByText('Replaces this message and the conversation after it').waitFor();
     await editor.fill('Tell me about vegetable gardens in spring.');
     await screenshot(page, '07-editing');
     await page.getByRole('button', { name: 'Send', exact: true }).click();
-    await chat.userMessages.nth(1).waitFor();
-    assert.equal(await chat.userMessages.nth(1).textContent(), 'Tell me about vegetable gardens in spring.');
     assert.equal(await chat.waitForAnswerEnd(), 'complete');
+    assert.deepEqual(await chat.userMessages.allTextContents(), [
+      'Tell me about vegetable gardens in spring.',
+    ]);
+    assert.equal(await chat.answers.count(), 1);
+    const pager = page.getByRole('group', { name: 'Message versions' });
+    await pager.getByText('2 / 2').waitFor();
+    await page.mouse.move(0, 0);
+    await pager.scrollIntoViewIfNeeded();
+    await screenshot(page, '07b-edited-with-pager');
+
+    // The branch is the chat now, also after a reload; paging shows the original text, read-only.
+    await page.reload();
+    await pager.getByText('2 / 2').waitFor();
+    assert.deepEqual(await chat.userMessages.allTextContents(), [
+      'Tell me about vegetable gardens in spring.',
+    ]);
+    await pager.getByRole('button', { name: 'Previous version' }).click();
+    await pager.getByText('1 / 2').waitFor();
+    assert.deepEqual(await chat.userMessages.allTextContents(), ['Tell me about gardens.']);
+    await page.getByText('An earlier version.').waitFor();
+    await screenshot(page, '07c-earlier-version');
+    assert.equal(await chat.answers.count(), 1);
     await page.context().close();
   });
 

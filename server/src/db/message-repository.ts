@@ -3,6 +3,7 @@ import { alias } from 'drizzle-orm/pg-core';
 import { errorCatalogue } from '../../../protocol/errors.ts';
 import { AppError } from '../app-error.ts';
 import type { Db } from './client.ts';
+import { createMessageTree } from './message-tree.ts';
 import type { BeginAnswerInput, BeginAnswerResult, MessageRecord, MessageRepository } from './repository.ts';
 import {
   chats,
@@ -34,6 +35,15 @@ export function createMessageRepository(db: Db): MessageRepository {
       .where(and(eq(messages.role, 'user'), where))
       .orderBy(asc(messages.createdAt), asc(messages.id));
     return rows.map((row) => ({ user: row.messages, answer: row.newest ?? undefined }));
+  }
+
+  /** One chat's messages in created order; chats are small enough to walk their tree in memory. */
+  function listChatMessages(ownerId: string, chatId: SQL | string) {
+    return db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.chatId, chatId), eq(messages.ownerId, ownerId)))
+      .orderBy(asc(messages.createdAt), asc(messages.id));
   }
 
   return {
@@ -91,18 +101,12 @@ export function createMessageRepository(db: Db): MessageRepository {
     },
 
     async listThread(ownerId, chatId) {
-      const rows = await listWithNewestAnswer(
-        and(eq(messages.chatId, chatId), eq(messages.ownerId, ownerId)),
-      );
-      return rows.flatMap(({ user, answer }): MessageRecord[] => (answer ? [user, answer] : [user]));
+      return createMessageTree(await listChatMessages(ownerId, chatId)).thread();
     },
 
-    async listVersions(ownerId, userMessageId) {
-      return db
-        .select()
-        .from(messages)
-        .where(and(eq(messages.parentId, userMessageId), eq(messages.ownerId, ownerId)))
-        .orderBy(asc(messages.createdAt), asc(messages.id));
+    async listVersions(ownerId, messageId) {
+      const chatOfMessage = sql`(SELECT ${messages.chatId} FROM ${messages} WHERE ${messages.id} = ${messageId})`;
+      return createMessageTree(await listChatMessages(ownerId, chatOfMessage)).versionsOf(messageId);
     },
 
     async listStreaming(ownerId) {
@@ -174,6 +178,9 @@ async function insertAnswer(tx: Transaction, input: BeginAnswerInput): Promise<B
   if (touched.length === 0) {
     return 'chat_not_found';
   }
+  if (userMessage?.parentId && !(await holdsMessage(tx, input, userMessage.parentId, 'assistant'))) {
+    throw new AppError('NOT_FOUND', { message: 'The answer to follow is not in this chat.' });
+  }
   if (userMessage) {
     await tx.insert(messages).values({
       id: userMessage.id,
@@ -183,26 +190,14 @@ async function insertAnswer(tx: Transaction, input: BeginAnswerInput): Promise<B
       content: userMessage.content,
       status: 'complete',
       model: answer.model,
+      parentId: userMessage.parentId,
       clientMessageId: userMessage.clientMessageId,
       createdAt: now,
       completedAt: now,
     });
   }
-  if (userMessage?.id !== answer.parentId) {
-    const [parent] = await tx
-      .select({ id: messages.id })
-      .from(messages)
-      .where(
-        and(
-          eq(messages.id, answer.parentId),
-          eq(messages.chatId, chatId),
-          eq(messages.ownerId, ownerId),
-          eq(messages.role, 'user'),
-        ),
-      );
-    if (!parent) {
-      throw new AppError('NOTHING_TO_REGENERATE');
-    }
+  if (userMessage?.id !== answer.parentId && !(await holdsMessage(tx, input, answer.parentId, 'user'))) {
+    throw new AppError('NOTHING_TO_REGENERATE');
   }
   await tx.insert(messages).values({
     id: answer.id,
@@ -217,4 +212,25 @@ async function insertAnswer(tx: Transaction, input: BeginAnswerInput): Promise<B
     createdAt: now,
   });
   return 'ok';
+}
+
+/** Whether `messageId` is a message of `role` in the input's chat: the foreign key checks only that it exists. */
+async function holdsMessage(
+  tx: Transaction,
+  { ownerId, chatId }: BeginAnswerInput,
+  messageId: string,
+  role: MessageRecord['role'],
+): Promise<boolean> {
+  const [found] = await tx
+    .select({ id: messages.id })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.id, messageId),
+        eq(messages.chatId, chatId),
+        eq(messages.ownerId, ownerId),
+        eq(messages.role, role),
+      ),
+    );
+  return found !== undefined;
 }

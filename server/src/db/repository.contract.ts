@@ -36,8 +36,21 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
   async function send(
     ownerId: string,
     chatId: string,
-    options: { now: Date; clientMessageId?: string; titleIfUntitled?: string; model?: string },
+    options: {
+      now: Date;
+      clientMessageId?: string;
+      titleIfUntitled?: string;
+      model?: string;
+      /** The answer the message follows; by default the last answer of the thread, as the service sends. */
+      parentId?: string | null;
+    },
   ) {
+    const parentId =
+      options.parentId !== undefined
+        ? options.parentId
+        : ((await repos.messages.listThread(ownerId, chatId)).findLast(
+            (message) => message.role === 'assistant',
+          )?.id ?? null);
     const userId = randomUUID();
     const answerId = randomUUID();
     const result = await repos.messages.beginAnswer({
@@ -47,6 +60,7 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
         id: userId,
         content: `question ${userId}`,
         clientMessageId: options.clientMessageId ?? null,
+        parentId,
       },
       answer: { id: answerId, model: options.model ?? 'demo', parentId: userId, cached: false },
       titleIfUntitled: options.titleIfUntitled,
@@ -244,7 +258,11 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
         clientMessageId: null,
         completedAt: null,
       };
-      assert.deepEqual(await repos.messages.listThread(ownerId, chat.id), [user, answer]);
+      const only = { versionCount: 1, versionIndex: 1 };
+      assert.deepEqual(await repos.messages.listThread(ownerId, chat.id), [
+        { ...user, ...only },
+        { ...answer, ...only },
+      ]);
       assert.deepEqual(await repos.messages.getMessage(ownerId, answerId), answer);
       assert.deepEqual(await repos.chats.getChat(ownerId, chat.id), {
         ...chat,
@@ -374,7 +392,7 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
       assert.equal(subject.writeCount() - before, 4, 'one UPDATE to finish');
     });
 
-    test('regenerated versions: the thread shows the newest, listVersions all, oldest first', async () => {
+    test('regenerated versions: the thread follows the newest, listVersions lists all, oldest first', async () => {
       const ownerId = newOwner();
       const chat = await newChat(ownerId);
       const turn1 = await send(ownerId, chat.id, { now: at(1) });
@@ -386,19 +404,22 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
       await finish(version2.answerId, at(6));
       const version3 = await regenerate(ownerId, chat.id, turn1.userId, at(7));
 
+      // turn2 followed the first version: a new version of an earlier answer starts a branch without it.
       assert.deepEqual(ids(await repos.messages.listThread(ownerId, chat.id)), [
         turn1.userId,
         version3.answerId,
-        turn2.userId,
-        turn2.answerId,
       ]);
-      const versions = await repos.messages.listVersions(ownerId, turn1.userId);
+      const versions = await repos.messages.listVersions(ownerId, turn1.answerId);
       assert.deepEqual(ids(versions), [turn1.answerId, version2.answerId, version3.answerId]);
       assert.deepEqual(
-        versions.map((version) => version.cached),
-        [false, true, true],
+        versions.map((version) => [version.cached, version.versionIndex, version.versionCount]),
+        [
+          [false, 1, 3],
+          [true, 2, 3],
+          [true, 3, 3],
+        ],
       );
-      assert.deepEqual(ids(await repos.messages.listVersions(ownerId, turn2.userId)), [turn2.answerId]);
+      assert.deepEqual(ids(await repos.messages.listVersions(ownerId, turn2.answerId)), [turn2.answerId]);
     });
 
     test('regenerating needs a user message of the same chat as parent, and writes nothing otherwise', async () => {
@@ -419,8 +440,84 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
           (error) => error instanceof AppError && error.code === 'NOTHING_TO_REGENERATE',
         );
       }
-      assert.deepEqual(ids(await repos.messages.listVersions(ownerId, sent.userId)), [sent.answerId]);
+      assert.deepEqual(ids(await repos.messages.listVersions(ownerId, sent.answerId)), [sent.answerId]);
       assert.deepEqual(await repos.chats.getChat(ownerId, elsewhere.id), elsewhere);
+    });
+
+    test('an edit branches: the thread follows the newest branch, the old one stays reachable as versions', async () => {
+      const ownerId = newOwner();
+      const chat = await newChat(ownerId);
+      const turn1 = await send(ownerId, chat.id, { now: at(1) });
+      await finish(turn1.answerId, at(2));
+      const turn2 = await send(ownerId, chat.id, { now: at(3) });
+      await finish(turn2.answerId, at(4));
+      const turn3 = await send(ownerId, chat.id, { now: at(5) });
+      await finish(turn3.answerId, at(6));
+      const edit = await send(ownerId, chat.id, { now: at(7), parentId: turn1.answerId });
+      assert.equal(edit.result, 'ok');
+      await finish(edit.answerId, at(8));
+
+      const thread = await repos.messages.listThread(ownerId, chat.id);
+      assert.deepEqual(
+        thread.map((message) => [message.id, message.versionIndex, message.versionCount]),
+        [
+          [turn1.userId, 1, 1],
+          [turn1.answerId, 1, 1],
+          [edit.userId, 2, 2],
+          [edit.answerId, 1, 1],
+        ],
+      );
+      const edits = await repos.messages.listVersions(ownerId, turn2.userId);
+      assert.deepEqual(
+        edits.map((message) => [message.id, message.versionIndex, message.versionCount]),
+        [
+          [turn2.userId, 1, 2],
+          [edit.userId, 2, 2],
+        ],
+      );
+      assert.deepEqual(ids(await repos.messages.listVersions(ownerId, edit.userId)), ids(edits));
+      assert.deepEqual(ids(await repos.messages.listVersions(ownerId, turn3.answerId)), [turn3.answerId]);
+
+      // A regenerated answer on the new branch is a version of its answer only.
+      const again = await regenerate(ownerId, chat.id, edit.userId, at(9));
+      await finish(again.answerId, at(10));
+      assert.deepEqual(ids(await repos.messages.listThread(ownerId, chat.id)), [
+        turn1.userId,
+        turn1.answerId,
+        edit.userId,
+        again.answerId,
+      ]);
+      assert.deepEqual(ids(await repos.messages.listVersions(ownerId, again.answerId)), [
+        edit.answerId,
+        again.answerId,
+      ]);
+
+      // Editing the first message starts a new root: the thread is that branch alone.
+      const root = await send(ownerId, chat.id, { now: at(11), parentId: null });
+      assert.deepEqual(ids(await repos.messages.listThread(ownerId, chat.id)), [root.userId, root.answerId]);
+      assert.deepEqual(ids(await repos.messages.listVersions(ownerId, root.userId)), [
+        turn1.userId,
+        root.userId,
+      ]);
+    });
+
+    test('a user message follows an answer of its own chat, and writes nothing otherwise', async () => {
+      const ownerId = newOwner();
+      const chat = await newChat(ownerId);
+      const sent = await send(ownerId, chat.id, { now: at(1) });
+      await finish(sent.answerId, at(2));
+      const elsewhere = await newChat(ownerId);
+      const foreign = await send(ownerId, elsewhere.id, { now: at(1) });
+      await finish(foreign.answerId, at(2));
+
+      for (const parentId of [sent.userId, foreign.answerId]) {
+        await assert.rejects(
+          send(ownerId, chat.id, { now: at(3), parentId }),
+          (error) => error instanceof AppError && error.code === 'NOT_FOUND',
+        );
+      }
+      assert.deepEqual(ids(await repos.messages.listThread(ownerId, chat.id)), [sent.userId, sent.answerId]);
+      assert.equal((await repos.chats.getChat(ownerId, chat.id))?.updatedAt.getTime(), at(1).getTime());
     });
 
     test("listStreaming lists the owner's streaming answers across chats, newest first", async () => {
@@ -451,7 +548,7 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
           model: 'demo',
           now: at(0),
         });
-        const userMessage = { id: randomUUID(), content: 'q', clientMessageId: null };
+        const userMessage = { id: randomUUID(), content: 'q', clientMessageId: null, parentId: null };
         const answer = { id: randomUUID(), model: 'demo', parentId: userMessage.id, cached: false };
         await messages.beginAnswer({ ownerId, chatId: chat.id, userMessage, answer, now: at(1) });
         return answer.id;

@@ -27,7 +27,7 @@ test('PGlite on disk keeps the data across a reopen', async () => {
     await first.messages.beginAnswer({
       ownerId: 'owner',
       chatId,
-      userMessage: { id: userId, content: 'hello', clientMessageId: null },
+      userMessage: { id: userId, content: 'hello', clientMessageId: null, parentId: null },
       answer: { id: answerId, model: 'demo', parentId: userId, cached: false },
       now,
     });

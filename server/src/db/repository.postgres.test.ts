@@ -38,7 +38,7 @@ describe('PostgreSQL repositories', { skip }, () => {
             return repositories.messages.beginAnswer({
               ownerId: 'o',
               chatId,
-              userMessage: { id: userId, content: 'hi', clientMessageId: null },
+              userMessage: { id: userId, content: 'hi', clientMessageId: null, parentId: null },
               answer: { id: randomUUID(), model: 'demo', parentId: userId, cached: false },
               now,
             });

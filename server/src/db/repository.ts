@@ -19,7 +19,10 @@ export interface MessageRecord {
   content: string;
   status: MessageStatus;
   model: string;
-  /** For an answer, the user message it replies to; null for user messages. */
+  /**
+   * For an answer, the user message it replies to. For a user message, the answer it follows; null for the
+   * first message of a chat. Messages sharing a parent and a role are versions of each other.
+   */
   parentId: string | null;
   clientMessageId: string | null;
   finishReason: FinishReason | null;
@@ -32,6 +35,13 @@ export interface MessageRecord {
   completedAt: Date | null;
 }
 
+/** A message with its place among its versions (the messages sharing its parent and role). */
+export interface VersionedMessage extends MessageRecord {
+  versionCount: number;
+  /** 1-based, in created order. */
+  versionIndex: number;
+}
+
 /** Position in the newest-first chat list, for cursor pagination. */
 export interface ChatCursor {
   updatedAt: Date;
@@ -41,8 +51,11 @@ export interface ChatCursor {
 export interface BeginAnswerInput {
   ownerId: string;
   chatId: string;
-  /** The new user message; absent when regenerating an answer to an existing one. */
-  userMessage?: { id: string; content: string; clientMessageId: string | null };
+  /**
+   * The new user message; absent when regenerating an answer to an existing one. `parentId` is the answer it
+   * follows: null for a chat's first message, or an earlier answer's id when the message is an edit.
+   */
+  userMessage?: { id: string; content: string; clientMessageId: string | null; parentId: string | null };
   answer: { id: string; model: string; parentId: string; cached: boolean };
   /** Set as the chat's title when the chat still has its placeholder title. */
   titleIfUntitled?: string;
@@ -96,10 +109,16 @@ export interface MessageRepository {
     chatId: string,
     clientMessageId: string,
   ): Promise<{ user: MessageRecord; answer: MessageRecord | undefined } | undefined>;
-  /** The conversation in order: each user message followed by the newest version of its answer. */
-  listThread(ownerId: string, chatId: string): Promise<MessageRecord[]>;
-  /** Every answer to one user message, oldest first. */
-  listVersions(ownerId: string, userMessageId: string): Promise<MessageRecord[]>;
+  /**
+   * The conversation as it reads now: the newest first message, then at each step the newest reply to the
+   * message before (the newest answer to a user message, the newest user message following an answer).
+   */
+  listThread(ownerId: string, chatId: string): Promise<VersionedMessage[]>;
+  /**
+   * The versions of one message, itself included, oldest first: for an answer every answer to its user
+   * message, for a user message every user message with its parent (its edits). Empty when there is no such message.
+   */
+  listVersions(ownerId: string, messageId: string): Promise<VersionedMessage[]>;
   /** The owner's answers that are still streaming, newest first. */
   listStreaming(ownerId: string): Promise<MessageRecord[]>;
   /**

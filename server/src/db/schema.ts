@@ -81,8 +81,8 @@ export const messages = pgTable(
       'messages_status_check',
       sql`status IN ('streaming', 'complete', 'cancelled', 'error', 'interrupted')`,
     ),
-    // An answer always replies to a user message; a user message replies to nothing.
-    check('messages_parent_check', sql`(role = 'user') = (parent_id IS NULL)`),
+    // An answer always replies to a user message; a user message follows the answer before it, or opens the chat.
+    check('messages_answer_parent_check', sql`role = 'user' OR parent_id IS NOT NULL`),
   ],
 );
 

@@ -1,4 +1,4 @@
-import type { SendMessageBody } from '../../../protocol/api.ts';
+import type { EditMessageBody, SendMessageBody } from '../../../protocol/api.ts';
 import type { MessageStatus } from '../../../protocol/events.ts';
 import { AppError } from '../app-error.ts';
 import type { Bus } from '../bus/bus.ts';
@@ -24,6 +24,7 @@ import { takeOverAnswer } from './take-over.ts';
 
 type Options = GenerationOptions;
 export type SendInput = SendMessageBody;
+export type EditInput = EditMessageBody;
 
 export interface CompleteInput extends Options {
   messages: ChatTurn[];
@@ -62,6 +63,11 @@ export interface GenerationService {
    * in a hidden chat of its own, so usage is kept but the caller's chat list is not touched.
    */
   complete(ownerId: string, input: CompleteInput): Promise<GenerationHandle>;
+  /**
+   * Saves `input.content` as a new version of the user message `messageId` (same parent, so the thread now
+   * follows it) and streams its answer; the model sees the conversation up to that parent, then the new text.
+   */
+  edit(ownerId: string, chatId: string, messageId: string, input: EditInput): Promise<GenerationHandle>;
   /** Streams a new answer to the prompt of `messageId` (an answer, or the user message itself). */
   regenerate(ownerId: string, chatId: string, messageId: string, options: Options): Promise<GenerationHandle>;
   /** Stops a running answer and saves what it had; answering a finished one with its final status. */
@@ -189,7 +195,12 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
         options: input,
         history: [...toTurns(thread), { role: 'user', content: input.content }],
         parentId: userMessageId,
-        userMessage: { id: userMessageId, content: input.content, clientMessageId },
+        userMessage: {
+          id: userMessageId,
+          content: input.content,
+          clientMessageId,
+          parentId: lastAnswerId(thread),
+        },
       });
       if (started !== 'duplicate_client_message') {
         return started;
@@ -222,6 +233,7 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
             hidden: true,
             now: deps.now(),
           });
+      const thread = chatId ? await repositories.messages.listThread(ownerId, chatId) : [];
       const userMessageId = deps.newId();
       const started = await start({
         ownerId,
@@ -230,10 +242,56 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
         options,
         history: messages,
         parentId: userMessageId,
-        userMessage: { id: userMessageId, content: prompt.content, clientMessageId: null },
+        // The caller sends the whole conversation; in the chat it continues the thread as read now.
+        userMessage: {
+          id: userMessageId,
+          content: prompt.content,
+          clientMessageId: null,
+          parentId: lastAnswerId(thread),
+        },
       });
       if (started === 'duplicate_client_message') {
         throw new AppError('INTERNAL', { message: 'A request without a client message id collided on one.' });
+      }
+      return started;
+    },
+
+    async edit(ownerId, chatId, messageId, input) {
+      const { content, ...options } = input;
+      const chat = await requireChat(ownerId, chatId);
+      const target = await repositories.messages.getMessage(ownerId, messageId);
+      if (!target || target.chatId !== chatId) {
+        throw new AppError('NOT_FOUND', { message: 'No such message in this chat.' });
+      }
+      if (target.role !== 'user') {
+        throw new AppError('VALIDATION_FAILED', {
+          message: 'Only a user message can be edited; regenerate an answer instead.',
+          field: 'messageId',
+        });
+      }
+      const thread = await repositories.messages.listThread(ownerId, chatId);
+      // Versions share their parent, so any version of a message in the thread finds it here.
+      const parentIndex = target.parentId
+        ? thread.findIndex((message) => message.id === target.parentId)
+        : -1;
+      if (target.parentId && parentIndex === -1) {
+        throw new AppError('NOT_FOUND', {
+          message: 'That message is not in the conversation as it reads now.',
+        });
+      }
+      const model = await resolveModel(options.model ?? chat.model);
+      const userMessageId = deps.newId();
+      const started = await start({
+        ownerId,
+        chat,
+        model,
+        options,
+        history: [...toTurns(thread.slice(0, parentIndex + 1)), { role: 'user', content }],
+        parentId: userMessageId,
+        userMessage: { id: userMessageId, content, clientMessageId: null, parentId: target.parentId },
+      });
+      if (started === 'duplicate_client_message') {
+        throw new AppError('INTERNAL', { message: 'An edit without a client message id collided on one.' });
       }
       return started;
     },
@@ -302,6 +360,10 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
       await unsubscribe();
     },
   };
+}
+
+function lastAnswerId(thread: MessageRecord[]): string | null {
+  return thread.findLast((message) => message.role === 'assistant')?.id ?? null;
 }
 
 /** What the model sees of the conversation: answers that produced text, and every user message. */

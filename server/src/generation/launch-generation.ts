@@ -5,7 +5,7 @@ import { cacheKeyOf, isCacheable } from '../cache/cache-key.ts';
 import { createCachedAnswerProvider } from '../cache/cached-answer-provider.ts';
 import type { ResponseCache } from '../cache/response-cache.ts';
 import type { GenerationConfig } from '../config.ts';
-import type { ChatRecord, MessageRepository } from '../db/repository.ts';
+import type { BeginAnswerInput, ChatRecord, MessageRepository } from '../db/repository.ts';
 import { UNTITLED_CHAT_TITLE } from '../db/schema.ts';
 import type { LeaseStore } from '../leases/lease-store.ts';
 import type { Metrics } from '../metrics/metrics.ts';
@@ -44,7 +44,7 @@ export interface LaunchInput {
   history: ChatTurn[];
   /** The user message answered: `userMessage.id` for a new one, an existing id when regenerating. */
   parentId: string;
-  userMessage?: { id: string; content: string; clientMessageId: string | null };
+  userMessage?: BeginAnswerInput['userMessage'];
 }
 
 const TITLE_LENGTH = 60;

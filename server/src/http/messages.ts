@@ -1,4 +1,5 @@
 import {
+  EditMessageBody,
   ErrorResponse,
   IdParams,
   MessageParams,
@@ -40,6 +41,26 @@ export function registerMessageRoutes(app: TypedApp, deps: RouteDeps): void {
   );
 
   app.post(
+    '/api/chats/:id/messages/:messageId/edit',
+    {
+      schema: {
+        tags: ['messages'],
+        summary:
+          'Edit a user message: saves a new version of it and streams its answer as server-sent events; the chat now reads along this branch, earlier versions are kept',
+        params: MessageParams,
+        body: EditMessageBody,
+        response: { ...eventStream, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const principal = await requirePrincipal(deps, request);
+      const { id, messageId } = request.params;
+      const handle = await deps.generations.edit(principal.id, id, messageId, request.body);
+      await replyWithGeneration(deps, reply, principal.id, handle.streamId, undefined);
+    },
+  );
+
+  app.post(
     '/api/chats/:id/messages/:messageId/regenerate',
     {
       schema: {
@@ -64,7 +85,8 @@ export function registerMessageRoutes(app: TypedApp, deps: RouteDeps): void {
     {
       schema: {
         tags: ['messages'],
-        summary: 'Every version of the answer to a user message, oldest first',
+        summary:
+          'The versions of a message, oldest first: for an answer every answer to its user message, for a user message its edits (the user messages sharing its parent)',
         params: MessageParams,
         response: { 200: MessageVersions, ...errors },
       },
@@ -76,8 +98,7 @@ export function registerMessageRoutes(app: TypedApp, deps: RouteDeps): void {
       if (!target || target.chatId !== request.params.id) {
         throw new AppError('NOT_FOUND', { message: 'No such message in this chat.' });
       }
-      const promptId = target.role === 'user' ? target.id : target.parentId;
-      const versions = promptId ? await messages.listVersions(principal.id, promptId) : [];
+      const versions = await messages.listVersions(principal.id, target.id);
       return { versions: versions.map(toApiMessage) };
     },
   );

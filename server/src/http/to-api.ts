@@ -1,5 +1,5 @@
 import type { Chat, Message } from '../../../protocol/api.ts';
-import type { ChatRecord, MessageRecord } from '../db/repository.ts';
+import type { ChatRecord, VersionedMessage } from '../db/repository.ts';
 
 export function toApiChat(chat: ChatRecord): Chat {
   return {
@@ -11,7 +11,7 @@ export function toApiChat(chat: ChatRecord): Chat {
   };
 }
 
-export function toApiMessage(message: MessageRecord): Message {
+export function toApiMessage(message: VersionedMessage): Message {
   return {
     id: message.id,
     chatId: message.chatId,
@@ -26,5 +26,7 @@ export function toApiMessage(message: MessageRecord): Message {
     errorCode: message.errorCode,
     cached: message.cached,
     createdAt: message.createdAt.toISOString(),
+    versionCount: message.versionCount,
+    versionIndex: message.versionIndex,
   };
 }

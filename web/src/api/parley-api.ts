@@ -3,6 +3,7 @@ import type {
   Chat,
   ChatPage,
   ChatWithMessages,
+  EditMessageBody,
   MessageVersions,
   ModelList,
   RegenerateBody,
@@ -60,6 +61,8 @@ export const parleyApi = {
   cancel: (streamId: string) => read<CancelResult>(`/api/streams/${streamId}/cancel`, { method: 'POST' }),
   send: (chatId: string, body: SendMessageBody, signal: AbortSignal) =>
     call(`/api/chats/${chatId}/messages`, json(body, signal)),
+  edit: (chatId: string, messageId: string, body: EditMessageBody, signal: AbortSignal) =>
+    call(`/api/chats/${chatId}/messages/${messageId}/edit`, json(body, signal)),
   regenerate: (chatId: string, messageId: string, body: RegenerateBody, signal: AbortSignal) =>
     call(`/api/chats/${chatId}/messages/${messageId}/regenerate`, json(body, signal)),
   resume: (streamId: string, lastEventId: string | undefined, signal: AbortSignal) =>

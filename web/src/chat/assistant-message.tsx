@@ -1,43 +1,10 @@
-import { ChevronLeft, ChevronRight, CircleAlert, RefreshCw } from 'lucide-react';
-import { showVersion } from '../state/chat-loading.ts';
+import { CircleAlert, RefreshCw } from 'lucide-react';
 import { regenerate } from '../state/chat-sending.ts';
 import { errorText } from '../state/error-text.ts';
 import { useChatStore } from '../state/store.ts';
 import { CopyButton } from './copy-button.tsx';
 import { Markdown } from './markdown.tsx';
-
-function VersionPager({ promptId }: { promptId: string }) {
-  const versions = useChatStore((state) => state.versions[promptId]);
-  if (!versions || versions.ids.length < 2) {
-    return null;
-  }
-  const { shown, ids } = versions;
-  return (
-    <fieldset className="version-pager" aria-label="Answer versions">
-      <button
-        type="button"
-        className="icon-button small"
-        aria-label="Previous version"
-        disabled={shown === 0}
-        onClick={() => showVersion(promptId, shown - 1)}
-      >
-        <ChevronLeft aria-hidden="true" />
-      </button>
-      <span aria-live="polite">
-        {shown + 1} / {ids.length}
-      </span>
-      <button
-        type="button"
-        className="icon-button small"
-        aria-label="Next version"
-        disabled={shown === ids.length - 1}
-        onClick={() => showVersion(promptId, shown + 1)}
-      >
-        <ChevronRight aria-hidden="true" />
-      </button>
-    </fieldset>
-  );
-}
+import { VersionPager } from './version-pager.tsx';
 
 function TypingIndicator() {
   return (
@@ -104,7 +71,7 @@ export function AssistantMessage({ id, last }: { id: string; last: boolean }) {
                 <RefreshCw aria-hidden="true" />
               </button>
             )}
-            {message.parentId && <VersionPager promptId={message.parentId} />}
+            <VersionPager id={id} label="Answer versions" />
             <span className="message-meta">
               {modelLabel}
               {message.cached && ' · cached'}

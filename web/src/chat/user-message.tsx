@@ -1,15 +1,24 @@
 import { Pencil } from 'lucide-react';
 import { type KeyboardEvent, useState } from 'react';
-import { sendMessage } from '../state/chat-sending.ts';
-import { useChatStore } from '../state/store.ts';
+import { editMessage } from '../state/chat-sending.ts';
+import { useChatStore, versionsKeyOf } from '../state/store.ts';
 import { CopyButton } from './copy-button.tsx';
+import { VersionPager } from './version-pager.tsx';
 
-function EditMessage({ initial, onDone }: { initial: string; onDone: () => void }) {
+function EditMessage({
+  initial,
+  onSubmit,
+  onDone,
+}: {
+  initial: string;
+  onSubmit: (content: string) => void;
+  onDone: () => void;
+}) {
   const [text, setText] = useState(initial);
   const submit = () => {
     const content = text.trim();
     if (content) {
-      sendMessage(content);
+      onSubmit(content);
       onDone();
     }
   };
@@ -38,7 +47,8 @@ function EditMessage({ initial, onDone }: { initial: string; onDone: () => void 
         onKeyDown={onKeyDown}
       />
       <p id="edit-message-note" className="edit-note">
-        Sends the edited text as a new message at the end of this chat. The original stays above.
+        Replaces this message and the conversation after it with a new branch. The original stays as an
+        earlier version.
       </p>
       <div className="edit-actions">
         <button type="button" className="button" onClick={onDone}>
@@ -52,8 +62,17 @@ function EditMessage({ initial, onDone }: { initial: string; onDone: () => void 
   );
 }
 
+/**
+ * One user message, or the version of it the pager shows. Paging is read-only: another version shows its
+ * text, while the conversation below stays the thread's; editing any version starts a branch from there.
+ */
 export function UserMessage({ id }: { id: string }) {
-  const message = useChatStore((state) => state.messages[id]);
+  const shownId = useChatStore((state) => {
+    const message = state.messages[id];
+    const versions = message ? state.versions[versionsKeyOf(message)] : undefined;
+    return versions?.ids[versions.shown] ?? id;
+  });
+  const message = useChatStore((state) => state.messages[shownId]);
   const busy = useChatStore((state) => message !== undefined && state.live[message.chatId] !== undefined);
   const [editing, setEditing] = useState(false);
   if (!message) {
@@ -62,7 +81,13 @@ export function UserMessage({ id }: { id: string }) {
   if (editing) {
     return (
       <div className="message user editing">
-        <EditMessage initial={message.content} onDone={() => setEditing(false)} />
+        <EditMessage
+          initial={message.content}
+          onSubmit={(content) =>
+            editMessage({ chatId: message.chatId, threadId: id, editedId: shownId, content })
+          }
+          onDone={() => setEditing(false)}
+        />
       </div>
     );
   }
@@ -70,6 +95,9 @@ export function UserMessage({ id }: { id: string }) {
     <div className="message user" data-delivery={message.delivery}>
       <h2 className="sr-only">You said:</h2>
       <div className="bubble">{message.content}</div>
+      {shownId !== id && (
+        <p className="version-note">An earlier version. The conversation below follows the newest one.</p>
+      )}
       {message.delivery === 'failed' && <p className="delivery-failed">Not sent</p>}
       <div className="message-actions">
         <CopyButton text={() => message.content} label="Copy message" />
@@ -83,6 +111,7 @@ export function UserMessage({ id }: { id: string }) {
         >
           <Pencil aria-hidden="true" />
         </button>
+        <VersionPager id={id} label="Message versions" />
       </div>
     </div>
   );

@@ -4,7 +4,7 @@ import { parleyApi } from '../api/parley-api.ts';
 import { announceAnswerEnd } from './answer-notices.ts';
 import { followStream, isFollowing } from './answer-stream.ts';
 import { errorText } from './error-text.ts';
-import { getState, setState, sortChats, type UiMessage, upsertChat } from './store.ts';
+import { getState, setState, sortChats, type UiMessage, upsertChat, versionsKeyOf } from './store.ts';
 
 function showLoadError(error: unknown, retry: () => void): void {
   const apiError = toApiError(error);
@@ -133,9 +133,39 @@ export async function loadVersions(chatId: string, answerId: string): Promise<vo
   });
 }
 
-export function showVersion(promptId: string, shown: number): void {
+export function showVersion(key: string, shown: number): void {
   setState((state) => {
-    const versions = state.versions[promptId];
-    return versions ? { versions: { ...state.versions, [promptId]: { ...versions, shown } } } : {};
+    const versions = state.versions[key];
+    return versions ? { versions: { ...state.versions, [key]: { ...versions, shown } } } : {};
+  });
+}
+
+/**
+ * Shows version `shown` (0-based) of a thread message. The thread carries only each message's count and
+ * place, so the versions themselves are fetched on the first page turn.
+ */
+export async function pageVersion(message: Message, shown: number): Promise<void> {
+  const key = versionsKeyOf(message);
+  if (getState().versions[key]) {
+    showVersion(key, shown);
+    return;
+  }
+  const { versions } = await parleyApi
+    .listVersions(message.chatId, message.id)
+    .catch(() => ({ versions: [] }));
+  if (versions.length < 2 || !versions[shown]) {
+    return;
+  }
+  setState((state) => {
+    const messages = { ...state.messages };
+    for (const version of versions) {
+      if (!isFollowing(version.id)) {
+        messages[version.id] = version;
+      }
+    }
+    return {
+      messages,
+      versions: { ...state.versions, [key]: { ids: versions.map((version) => version.id), shown } },
+    };
   });
 }

@@ -8,7 +8,15 @@ import { streamAnswer } from './answer-stream.ts';
 import { loadChats, loadVersions } from './chat-loading.ts';
 import { errorText } from './error-text.ts';
 import { adoptNewChatModel, selectChatModel } from './model-choice.ts';
-import { getState, patchMessage, setState, type UiMessage, upsertChat } from './store.ts';
+import {
+  getState,
+  patchMessage,
+  renameMessage,
+  setState,
+  type UiMessage,
+  upsertChat,
+  versionsKeyOf,
+} from './store.ts';
 
 function draft(fields: Pick<UiMessage, 'id' | 'chatId' | 'role' | 'content' | 'model'>): UiMessage {
   return {
@@ -20,6 +28,8 @@ function draft(fields: Pick<UiMessage, 'id' | 'chatId' | 'role' | 'content' | 'm
     errorCode: null,
     cached: false,
     createdAt: new Date().toISOString(),
+    versionCount: 1,
+    versionIndex: 1,
     ...fields,
   };
 }
@@ -140,6 +150,66 @@ function startSend(params: {
       patchMessage(userId, { delivery: 'failed' });
       setState((state) => ({ thread: state.thread.filter((id) => id !== answerId) }));
       showError(error, retry);
+    },
+    onEnd: (finalId) => afterAnswer(chatId, finalId, () => void regenerate(chatId, finalId)),
+  });
+}
+
+/**
+ * Sends `content` as a new version of the user message `editedId`, which the thread shows at `threadId`
+ * (the same message, or another version of it on screen). As in ChatGPT the thread is cut there: the edit
+ * and its streaming answer replace that message and everything after it.
+ */
+export function editMessage(params: {
+  chatId: string;
+  threadId: string;
+  editedId: string;
+  content: string;
+}): void {
+  const { chatId, threadId, editedId, content } = params;
+  const state = getState();
+  const edited = state.messages[editedId];
+  const position = state.thread.indexOf(threadId);
+  if (!edited || position === -1 || state.live[chatId]) {
+    return;
+  }
+  const model = selectChatModel(state, chatId);
+  const key = versionsKeyOf(edited);
+  const token = newUuid();
+  let userId = `edit-${token}`;
+  const answerId = `pending-${token}`;
+  const count = (state.versions[key]?.ids.length ?? edited.versionCount) + 1;
+  const before = { thread: state.thread, versions: state.versions };
+  setState((current) => {
+    // Versions are fetched again on the next page turn, with the edit among them.
+    const { [key]: _, ...versions } = current.versions;
+    return {
+      banner: null,
+      messages: {
+        ...current.messages,
+        [userId]: {
+          ...draft({ id: userId, chatId, role: 'user', content, model }),
+          parentId: edited.parentId,
+          versionCount: count,
+          versionIndex: count,
+        },
+        [answerId]: draft({ id: answerId, chatId, role: 'assistant', content: '', model }),
+      },
+      thread: [...current.thread.slice(0, position), userId, answerId],
+      versions,
+    };
+  });
+  void streamAnswer({
+    chatId,
+    answerId,
+    open: (signal) => parleyApi.edit(chatId, editedId, { content, model }, signal),
+    onStart: (data) => {
+      renameMessage(userId, data.userMessageId);
+      userId = data.userMessageId;
+    },
+    onFailed: (error) => {
+      setState(before);
+      showError(error, () => editMessage(params));
     },
     onEnd: (finalId) => afterAnswer(chatId, finalId, () => void regenerate(chatId, finalId)),
   });

@@ -15,7 +15,7 @@ export interface Banner {
   transient?: boolean;
 }
 
-/** The versions of one prompt's answer, oldest first, and which one is on screen. */
+/** The versions of one message (those sharing its parent and role), oldest first, and which one is on screen. */
 export interface Versions {
   ids: string[];
   shown: number;
@@ -43,7 +43,7 @@ export interface ChatState {
   thread: string[];
   /** Every message this tab knows, by id, so a stream keeps updating its answer while another chat is open. */
   messages: Record<string, UiMessage>;
-  /** By prompt (user message) id. */
+  /** By the versions' parent: an answer's versions by their user message id, a user message's by the answer it follows (see versionsKeyOf). */
   versions: Record<string, Versions>;
   /** Chats with an answer running, and its stream id (`pending` until the server has started it). */
   live: Record<string, string>;
@@ -98,6 +98,11 @@ export const useChatStore = create<ChatState>()(() => ({
 
 export const getState = useChatStore.getState;
 export const setState = useChatStore.setState;
+
+/** Where the store keeps the versions of `message`: their shared parent, or the chat for its first messages. */
+export function versionsKeyOf(message: Pick<Message, 'parentId' | 'chatId'>): string {
+  return message.parentId ?? `first:${message.chatId}`;
+}
 
 export function patchMessage(id: string, patch: Partial<UiMessage>): void {
   setState((state) => {
