@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
 import { createScaleOut, scaleOutSkip } from '../helpers/scale-out.ts';
@@ -9,11 +10,39 @@ import { waitFor } from '../helpers/wait-for.ts';
 
 const clusterFile = path.join(import.meta.dirname, '../../server/src/cluster.ts');
 
+async function isFree(port: number): Promise<boolean> {
+  const server = createServer();
+  server.listen(port, '127.0.0.1');
+  const outcome = await Promise.race([
+    once(server, 'listening').then(() => true),
+    once(server, 'error').then(() => false),
+  ]);
+  if (outcome) {
+    server.close();
+    await once(server, 'close');
+  }
+  return outcome;
+}
+
+/** The first of `count` consecutive free ports: the cluster command numbers its instances from PORT. */
+async function freeConsecutivePorts(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const first = await freePort();
+    const rest = await Promise.all(
+      Array.from({ length: count - 1 }, (_, index) => isFree(first + index + 1)),
+    );
+    if (rest.every(Boolean)) {
+      return first;
+    }
+  }
+  throw new Error(`no ${count} consecutive free ports`);
+}
+
 test('npm run cluster starts N instances on consecutive ports and stops them together', {
   skip: scaleOutSkip,
 }, async () => {
   const scaleOut = await createScaleOut();
-  const port = await freePort();
+  const port = await freeConsecutivePorts(2);
   const cluster = spawn(process.execPath, [clusterFile, '--instances', '2'], {
     env: {
       ...process.env,
