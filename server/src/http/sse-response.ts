@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import type { LoggedEvent } from '../../../protocol/events.ts';
+import type { SseFrame } from '../dialects/native-sse.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 
 export const SSE_HEADERS = {
@@ -12,6 +13,8 @@ export const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 } as const;
 
+type SubscriberMetrics = Pick<Metrics, 'subscriberOpened' | 'subscriberClosed'>;
+
 /**
  * Takes over the response and writes each event as it comes. The read stops when the client goes away;
  * the generation itself does not, since it never depended on this connection. Resolves true when the
@@ -20,25 +23,40 @@ export const SSE_HEADERS = {
 export function sendEventStream(
   reply: FastifyReply,
   read: (signal: AbortSignal) => AsyncIterable<LoggedEvent>,
-  render: (event: LoggedEvent) => string,
-  metrics: Pick<Metrics, 'subscriberOpened' | 'subscriberClosed'>,
+  render: (event: LoggedEvent) => SseFrame,
+  metrics: SubscriberMetrics,
 ): Promise<boolean> {
-  return sendSseFrames(
-    reply,
-    async function* (signal) {
-      for await (const event of read(signal)) {
-        yield render(event);
+  // Its own loop rather than a generator over sendSseFrames: a subscriber is what fan-out multiplies, and
+  // a generator in between costs every subscriber another promise per event.
+  return streamResponse(reply, metrics, async (res, signal) => {
+    for await (const event of read(signal)) {
+      const frame = render(event);
+      if (frame.length > 0 && !res.write(frame)) {
+        await waitForDrain(res, signal);
       }
-    },
-    metrics,
-  );
+    }
+  });
 }
 
 /** Like `sendEventStream`, for dialects that need to do more than render each event (look up, add, drop). */
-export async function sendSseFrames(
+export function sendSseFrames(
   reply: FastifyReply,
   frames: (signal: AbortSignal) => AsyncIterable<string>,
-  metrics: Pick<Metrics, 'subscriberOpened' | 'subscriberClosed'>,
+  metrics: SubscriberMetrics,
+): Promise<boolean> {
+  return streamResponse(reply, metrics, async (res, signal) => {
+    for await (const frame of frames(signal)) {
+      if (frame !== '' && !res.write(frame)) {
+        await waitForDrain(res, signal);
+      }
+    }
+  });
+}
+
+async function streamResponse(
+  reply: FastifyReply,
+  metrics: SubscriberMetrics,
+  pump: (res: ServerResponse, signal: AbortSignal) => Promise<void>,
 ): Promise<boolean> {
   reply.hijack();
   const res = reply.raw;
@@ -51,11 +69,7 @@ export async function sendSseFrames(
   res.writeHead(200, SSE_HEADERS);
   res.flushHeaders();
   try {
-    for await (const frame of frames(gone.signal)) {
-      if (frame !== '' && !res.write(frame)) {
-        await waitForDrain(res, gone.signal);
-      }
-    }
+    await pump(res, gone.signal);
   } catch (error) {
     if (!gone.signal.aborted) {
       reply.log.error({ err: error }, 'event stream failed');

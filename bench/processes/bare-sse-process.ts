@@ -1,0 +1,145 @@
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createParser } from 'eventsource-parser';
+import { WebSocketServer } from 'ws';
+import { serveParent } from '../ipc/serve-parent.ts';
+
+/**
+ * The reference every fan-out, memory and reconnect figure is a ratio against: the least a Node server can
+ * do, with node:http alone. It speaks the same SSE headers and frames as Parley's native stream, and keeps
+ * nothing per connection but the response object.
+ *
+ * - `GET /idle`: headers, then nothing (idle memory per connection).
+ * - `GET /first-event`: headers and one event at once (the floor of a reconnect).
+ * - `GET /subscribe/:channel`, then `POST /broadcast/:channel` with `{url, body}`: reads that upstream's OpenAI
+ *   stream and writes each token as one `text` event to every subscriber, then `usage` and `end`.
+ * - WebSocket upgrades: accepted and held (idle memory per socket).
+ * - `GET /gc`: a full collection, when run with --expose-gc (memory figures).
+ */
+export interface BroadcastBody {
+  url: string;
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+const headers = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+};
+
+const channels = new Map<string, ServerResponse[]>();
+const idle = new Set<ServerResponse>();
+const sockets = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+let seq = 0;
+
+const server = createServer((req, res) => {
+  const url = req.url ?? '/';
+  if (req.method === 'GET' && url === '/idle') {
+    open(res);
+    idle.add(res);
+    res.on('close', () => idle.delete(res));
+    return;
+  }
+  if (req.method === 'GET' && url === '/gc') {
+    globalThis.gc?.();
+    res.writeHead(204).end();
+    return;
+  }
+  if (req.method === 'GET' && url === '/first-event') {
+    open(res);
+    res.end(frame('text', { text: 'first' }));
+    return;
+  }
+  const [, route, channel] = url.split('/');
+  if (req.method === 'GET' && route === 'subscribe' && channel) {
+    open(res);
+    const list = channels.get(channel) ?? [];
+    list.push(res);
+    channels.set(channel, list);
+    return;
+  }
+  if (req.method === 'POST' && route === 'broadcast' && channel) {
+    readJson(req).then(
+      (body) => {
+        res.writeHead(202).end();
+        broadcast(channel, body as BroadcastBody);
+      },
+      () => res.writeHead(400).end(),
+    );
+    return;
+  }
+  res.writeHead(404).end();
+});
+server.on('upgrade', (req, socket, head) => {
+  sockets.handleUpgrade(req, socket, head, () => undefined);
+});
+server.listen({ host: '127.0.0.1', port: 0, backlog: 4096 });
+await new Promise((resolve) => server.once('listening', resolve));
+const { port } = server.address() as AddressInfo;
+
+serveParent({ url: `http://127.0.0.1:${port}` }, async () => ({
+  idle: idle.size,
+  sockets: sockets.clients.size,
+  subscribers: [...channels.values()].reduce((sum, list) => sum + list.length, 0),
+}));
+
+function open(res: ServerResponse): void {
+  res.writeHead(200, headers);
+  res.flushHeaders();
+}
+
+function frame(event: string, data: unknown): string {
+  return `id: ${Date.now()}-${seq++}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+function send(list: ServerResponse[], text: string): void {
+  for (const res of list) {
+    res.write(text);
+  }
+}
+
+function broadcast(channel: string, input: BroadcastBody): void {
+  const list = channels.get(channel) ?? [];
+  channels.delete(channel);
+  let tokens = 0;
+  const finish = (status: string) => {
+    send(list, frame('usage', { inputTokens: 1, outputTokens: tokens }));
+    for (const res of list) {
+      res.end(frame('end', { status, finishReason: status === 'complete' ? 'stop' : 'error' }));
+    }
+  };
+  const parser = createParser({
+    onEvent(message) {
+      if (message.data === '[DONE]') {
+        finish('complete');
+        return;
+      }
+      const chunk = JSON.parse(message.data) as { choices?: { delta?: { content?: string } }[] };
+      const text = chunk.choices?.[0]?.delta?.content;
+      if (text) {
+        tokens++;
+        send(list, frame('text', { text }));
+      }
+    },
+  });
+  const upstream = httpRequest(
+    input.url,
+    { method: 'POST', headers: { 'content-type': 'application/json', ...input.headers } },
+    (response) => {
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => parser.feed(chunk));
+    },
+  );
+  upstream.on('error', () => finish('error'));
+  upstream.end(JSON.stringify(input.body));
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) {
+    chunks.push(chunk as Buffer);
+  }
+  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+}

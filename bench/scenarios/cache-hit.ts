@@ -1,0 +1,64 @@
+import type { BenchContext } from '../harness/bench-context.ts';
+import { anonymousHeaders } from '../harness/principals.ts';
+import type { CacheResult } from '../load/cache-load.ts';
+import { p50p99, signedMs } from '../report/format.ts';
+import { goals, judged, type ResultRow, unavailable } from '../report/result-row.ts';
+import { summarize } from '../report/stats.ts';
+
+const SCENARIO = 'cache';
+
+/**
+ * Scenario 5: each deterministic question asked twice; the repeat should come from the response cache.
+ * The first ask of each (a miss, through the fake upstream) is the reference. Run with the production engines
+ * when they are there (Redis cache), else with the in-process one.
+ */
+export async function runCacheScenario(ctx: BenchContext): Promise<ResultRow[]> {
+  await ctx.upstream.setShape({ tokens: 20, firstTokenDelayMs: 0, interTokenDelayMs: 5 });
+  const database = await ctx.newDatabase();
+  const engine = ctx.redisUrl ? 'Redis' : 'in-process';
+  const parley = await ctx.startParley('cache', {
+    ...database.env,
+    ...(ctx.redisUrl && { REDIS_URL: ctx.redisUrl, REDIS_PREFIX: ctx.newRedisPrefix() }),
+  });
+  try {
+    const result = await ctx.load<CacheResult>({
+      kind: 'cache',
+      url: parley.url,
+      headers: anonymousHeaders(),
+      model: 'local/fake-model',
+      samples: ctx.plan.cache.samples,
+    });
+    const figure = `cache-hit TTFT, ${engine} cache`;
+    if (result.hits === 0) {
+      return [
+        unavailable(
+          SCENARIO,
+          figure,
+          `no repeat was served from a cache (${result.failed} failed${result.firstError ? `: ${result.firstError}` : ''})`,
+          goals.cacheHitTtft,
+        ),
+      ];
+    }
+    const hit = summarize(result.hitTtftMs);
+    const miss = summarize(result.missTtftMs);
+    return [
+      judged(
+        {
+          scenario: SCENARIO,
+          figure,
+          parley: p50p99(hit),
+          reference: `miss (upstream) ${p50p99(miss)}`,
+          result: `${signedMs(hit.p50 - miss.p50)} p50`,
+          data: { hit, miss, hits: result.hits, samples: ctx.plan.cache.samples },
+          ...(result.hits < ctx.plan.cache.samples && {
+            note: `${result.hits} of ${ctx.plan.cache.samples} repeats were hits`,
+          }),
+        },
+        goals.cacheHitTtft,
+        hit.p50,
+      ),
+    ];
+  } finally {
+    await parley.stop();
+  }
+}

@@ -1,0 +1,174 @@
+import { fakeAnswer } from '../../test/fakes/fake-upstream.ts';
+import type { RelayLevel } from '../bench-plan.ts';
+import type { BenchContext } from '../harness/bench-context.ts';
+import { anonymousHeaders, createApiKey } from '../harness/principals.ts';
+import type { RelayJob, RelayResult, RelayTarget } from '../load/relay-load.ts';
+import { fixed, ms, p50p99, ratio, signedMs } from '../report/format.ts';
+import { type Goal, goals, judged, type ResultRow } from '../report/result-row.ts';
+import { sum, summarize } from '../report/stats.ts';
+import { rotate } from './rotate.ts';
+
+const SCENARIO = 'relay';
+const paths = { v1: '/v1/chat/completions', native: 'native POST' } as const;
+
+/**
+ * Scenario 1: the same fake upstream stream, called directly and through Parley's two doors, at each
+ * concurrency, in interleaved rounds. Parley runs on the production database with the in-process log.
+ */
+export async function runRelayScenario(ctx: BenchContext): Promise<ResultRow[]> {
+  const database = await ctx.newDatabase();
+  const parley = await ctx.startParley('relay', database.env);
+  const owner = anonymousHeaders();
+  const key = await createApiKey(parley.url, owner);
+  const targets: Record<RelayTarget, Pick<RelayJob, 'url' | 'headers' | 'model'>> = {
+    direct: { url: ctx.upstream.url, headers: {}, model: 'fake-model' },
+    v1: { url: parley.url, headers: { authorization: `Bearer ${key}` }, model: 'local/fake-model' },
+    native: { url: parley.url, headers: owner, model: 'local/fake-model' },
+  };
+  const watch = { parley: parley.pid, upstream: ctx.upstream.pid };
+
+  const job = (target: RelayTarget, level: RelayLevel): RelayJob => {
+    const streamMs = level.firstTokenDelayMs + level.tokens * level.interTokenDelayMs;
+    return {
+      kind: 'relay',
+      target,
+      ...targets[target],
+      concurrency: level.concurrency,
+      roundMs: level.roundMs,
+      rampMs: level.concurrency === 1 ? 0 : streamMs,
+      maxRequestsPerWorker: Math.ceil(level.roundMs / Math.max(streamMs, 1)) + 2,
+      expectedText: fakeAnswer(level.tokens),
+      watch,
+    };
+  };
+
+  try {
+    // Warm-up, not counted: every path's code is compiled and every pool has its connections.
+    const warmUp: RelayLevel = {
+      concurrency: 10,
+      tokens: 10,
+      firstTokenDelayMs: 0,
+      interTokenDelayMs: 2,
+      roundMs: ctx.plan.relayWarmUpMs,
+    };
+    await ctx.upstream.setShape(warmUp);
+    for (const target of ['direct', 'v1', 'native'] as const) {
+      await ctx.load(job(target, warmUp));
+    }
+
+    const rows: ResultRow[] = [];
+    for (const level of ctx.plan.relay) {
+      await ctx.upstream.setShape(level);
+      const results: Record<RelayTarget, RelayResult[]> = { direct: [], v1: [], native: [] };
+      for (let round = 0; round < ctx.plan.rounds; round++) {
+        for (const target of rotate(['direct', 'v1', 'native'] as const, round)) {
+          ctx.progress(`relay C=${level.concurrency} round ${round + 1}/${ctx.plan.rounds}: ${target}`);
+          results[target].push(await ctx.load<RelayResult>(job(target, level)));
+        }
+      }
+      rows.push(...relayRows(level, results));
+    }
+    return rows;
+  } finally {
+    await parley.stop();
+  }
+}
+
+function relayRows(level: RelayLevel, results: Record<RelayTarget, RelayResult[]>): ResultRow[] {
+  const c = level.concurrency;
+  const direct = pool(results.direct, level);
+  const rows: ResultRow[] = [];
+  for (const path of ['v1', 'native'] as const) {
+    const through = pool(results[path], level);
+    const overhead = { p50: through.ttft.p50 - direct.ttft.p50, p99: through.ttft.p99 - direct.ttft.p99 };
+    const ttftGoal: Goal | undefined =
+      c === 1 ? goals.ttftOverheadC1 : c === 100 ? goals.ttftOverheadC100 : undefined;
+    const note = failureNote(through, direct);
+    rows.push(
+      judged(
+        {
+          scenario: SCENARIO,
+          figure: `TTFT overhead vs direct, C=${c}, ${paths[path]}`,
+          parley: p50p99(through.ttft),
+          reference: `direct ${p50p99(direct.ttft)}`,
+          result: `${signedMs(overhead.p50)} p50, ${signedMs(overhead.p99)} p99`,
+          data: { level, overhead, parley: through, direct },
+          ...(note && { note }),
+        },
+        ttftGoal,
+        overhead.p50,
+      ),
+    );
+    const tokensRatio = through.tokensPerSecond / direct.tokensPerSecond;
+    rows.push(
+      judged(
+        {
+          scenario: SCENARIO,
+          figure: `tokens/s vs direct, C=${c}, ${paths[path]}`,
+          parley:
+            `${fixed(through.tokensPerSecond, 0)} tok/s, gap p99 ${ms(through.gap.p99)}, ` +
+            `${fixed(through.cpuMicrosPerToken, 0)} µs CPU/tok, RSS ${fixed(through.rssPeakMiB, 0)} MiB`,
+          reference:
+            `direct ${fixed(direct.tokensPerSecond, 0)} tok/s, gap p99 ${ms(direct.gap.p99)}, ` +
+            `upstream ${fixed(direct.upstreamCpuMicrosPerToken, 0)} µs CPU/tok`,
+          result: ratio(tokensRatio),
+          data: { level, tokensRatio },
+        },
+        c === 500 ? goals.tokensPerSecondC500 : undefined,
+        tokensRatio,
+      ),
+    );
+  }
+  return rows;
+}
+
+interface Pooled {
+  ttft: ReturnType<typeof summarize>;
+  gap: ReturnType<typeof summarize>;
+  total: ReturnType<typeof summarize>;
+  tokensPerSecond: number;
+  completed: number;
+  failed: number;
+  firstError: string | undefined;
+  /** Parley's CPU per relayed token, and its share of one core over the rounds. */
+  cpuMicrosPerToken: number;
+  cpuShare: number;
+  /** The fake upstream's own CPU per token: what producing a token costs, for scale. */
+  upstreamCpuMicrosPerToken: number;
+  rssPeakMiB: number;
+  clientCpuShare: number;
+}
+
+/** Every round of one target taken together. */
+function pool(results: RelayResult[], level: RelayLevel): Pooled {
+  const charsPerToken = fakeAnswer(level.tokens).length / level.tokens;
+  const windowSeconds = sum(results.map((result) => result.windowMs)) / 1000;
+  const tokens = sum(results.map((result) => result.windowChars)) / charsPerToken;
+  const parleyCpuMs = sum(results.map((result) => result.watched.parley?.cpuMs ?? 0));
+  const upstreamCpuMs = sum(results.map((result) => result.watched.upstream?.cpuMs ?? 0));
+  const relayed = level.tokens * sum(results.map((result) => result.completed));
+  const roundSeconds = (results.length * level.roundMs) / 1000;
+  return {
+    ttft: summarize(results.flatMap((result) => result.ttftMs)),
+    gap: summarize(results.flatMap((result) => result.gapMs)),
+    total: summarize(results.flatMap((result) => result.totalMs)),
+    tokensPerSecond: tokens / windowSeconds,
+    completed: sum(results.map((result) => result.completed)),
+    failed: sum(results.map((result) => result.failed)),
+    firstError: results.find((result) => result.firstError)?.firstError,
+    cpuMicrosPerToken: (parleyCpuMs * 1000) / relayed,
+    cpuShare: parleyCpuMs / 1000 / roundSeconds,
+    upstreamCpuMicrosPerToken: (upstreamCpuMs * 1000) / relayed,
+    rssPeakMiB: Math.max(...results.map((result) => result.watched.parley?.rssPeakKiB ?? 0)) / 1024,
+    clientCpuShare: sum(results.map((result) => result.clientCpuMs)) / 1000 / roundSeconds,
+  };
+}
+
+function failureNote(through: Pooled, direct: Pooled): string | undefined {
+  const notes = [
+    through.failed > 0 &&
+      `${through.failed} of ${through.failed + through.completed} streams through Parley failed (${through.firstError})`,
+    direct.failed > 0 && `${direct.failed} direct streams failed (${direct.firstError})`,
+  ].filter(Boolean);
+  return notes.length > 0 ? notes.join('; ') : undefined;
+}
