@@ -12,12 +12,15 @@ export async function replyWithGeneration(
   streamId: string,
   afterId: string | undefined,
 ): Promise<void> {
-  const read = await openGenerationStream(
-    { streamLog: deps.streamLog, messages: deps.repositories.messages },
-    ownerId,
-    streamId,
-    afterId,
-  );
-  const token = await deps.streamTokens.sign(ownerId, streamId);
+  // Signing overlaps the lookups; a token for a stream that turns out not to exist is never sent.
+  const [read, token] = await Promise.all([
+    openGenerationStream(
+      { streamLog: deps.streamLog, messages: deps.repositories.messages },
+      ownerId,
+      streamId,
+      afterId,
+    ),
+    deps.streamTokens.sign(ownerId, streamId),
+  ]);
   await sendEventStream(reply, read, (event) => formatNativeEvent(event, token), deps.metrics);
 }
