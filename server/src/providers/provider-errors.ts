@@ -25,8 +25,15 @@ export interface UpstreamCall {
   /** Posts JSON; rejects with a coded AppError when the provider cannot be reached in time. */
   post(url: string, headers: Record<string, string>, body: unknown): Promise<Response>;
   get(url: string): Promise<Response>;
-  /** The body as a stream whose read failures are coded (disconnect, timeout) and which feeds the idle clock. */
+  /**
+   * The body of an answer, read by one loop that calls `received` on each chunk and rethrows its read failures
+   * through `readFailure`. PROVIDER_BAD_RESPONSE when there is no body.
+   */
   body(response: Response): ReadableStream<Uint8Array>;
+  /** A chunk of the body arrived: once the answer has started, it restarts the idle deadline. */
+  received(): void;
+  /** A failure reading the body, coded: the caller's abort reason, the timeout, else PROVIDER_DISCONNECTED. */
+  readFailure(error: unknown): unknown;
   /** The first output arrived (text, tool call or reasoning): from now on only the idle deadline applies. */
   started(): void;
   /** The caller's abort reason on cancel, else a coded AppError. */
@@ -74,7 +81,7 @@ export function createUpstreamCall(input: {
         cause: error,
       });
     }
-    // Read failures are already coded by `body`; anything else is our own bug and reaches the client as INTERNAL.
+    // Read failures come coded from `readFailure`; anything else is our own bug and reaches the client as INTERNAL.
     return error;
   };
 
@@ -111,29 +118,19 @@ export function createUpstreamCall(input: {
           cause: new Error(`${provider} answered with no body`),
         });
       }
-      const reader = response.body.getReader();
-      return new ReadableStream<Uint8Array>({
-        async pull(stream) {
-          try {
-            const { done, value } = await reader.read();
-            if (done) {
-              stream.close();
-              return;
-            }
-            if (started) {
-              timer?.refresh();
-            }
-            stream.enqueue(value);
-          } catch (error) {
-            stream.error(
-              signal.aborted
-                ? signal.reason
-                : (timeout ?? new AppError('PROVIDER_DISCONNECTED', { cause: error })),
-            );
-          }
-        },
-        cancel: (reason) => reader.cancel(reason),
-      });
+      return response.body;
+    },
+
+    received() {
+      if (started) {
+        timer?.refresh();
+      }
+    },
+
+    readFailure(error) {
+      return signal.aborted
+        ? signal.reason
+        : (timeout ?? new AppError('PROVIDER_DISCONNECTED', { cause: error }));
     },
 
     started() {

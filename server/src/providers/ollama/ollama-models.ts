@@ -69,7 +69,7 @@ export function pullOllamaModel(
       throw await readOllamaHttpError(response);
     }
     call.started();
-    for await (const line of readNdjson('ollama', call.body(response))) {
+    for await (const line of readNdjson({ provider: 'ollama', call, response })) {
       const progress = line as PullProgress & { error?: string };
       if (progress.error !== undefined) {
         throw pullError(progress.error);

@@ -28,7 +28,7 @@ export function createOllamaProvider(options: OllamaOptions): Provider {
         let text = '';
         let toolCalls = 0;
         let last: OllamaChatChunk | undefined;
-        for await (const line of readNdjson('ollama', call.body(response))) {
+        for await (const line of readNdjson({ provider: 'ollama', call, response })) {
           const chunk = line as OllamaChatChunk;
           if (chunk.error !== undefined) {
             throw ollamaError(chunk.error);

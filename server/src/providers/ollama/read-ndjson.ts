@@ -4,17 +4,21 @@
 // answer; we need the first to be PROVIDER_BAD_RESPONSE and the second for Retry-After and our error codes.
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
-import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { parseChunk } from '../provider-errors.ts';
+import { parseChunk, type UpstreamCall } from '../provider-errors.ts';
 
-/** Each non-empty line of an NDJSON body, parsed; a line that is not JSON throws PROVIDER_BAD_RESPONSE. */
-export async function* readNdjson(
-  provider: string,
-  body: ReadableStream<Uint8Array>,
-): AsyncGenerator<unknown> {
-  const input = Readable.fromWeb(body as NodeReadableStream);
+/**
+ * Each non-empty line of the NDJSON answer to `call`, parsed; a line that is not JSON throws
+ * PROVIDER_BAD_RESPONSE, read failures are coded by `call.readFailure`, and each chunk feeds the idle clock.
+ */
+export async function* readNdjson(input: {
+  provider: string;
+  call: UpstreamCall;
+  response: Response;
+}): AsyncGenerator<unknown> {
+  const { provider, call, response } = input;
+  const lines = Readable.from(readChunks(call, call.body(response)), { objectMode: false });
   try {
-    for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+    for await (const line of createInterface({ input: lines, crlfDelay: Infinity })) {
       if (line.trim() !== '') {
         yield parseChunk(provider, line);
       }
@@ -22,6 +26,17 @@ export async function* readNdjson(
   } finally {
     // A reader that stops early (done, error, cancel) detaches here, or the body's later abort would surface
     // as an unhandled 'error' event.
-    input.destroy();
+    lines.destroy();
+  }
+}
+
+async function* readChunks(call: UpstreamCall, body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const chunk of body) {
+      call.received();
+      yield chunk;
+    }
+  } catch (error) {
+    throw call.readFailure(error);
   }
 }
