@@ -130,6 +130,15 @@ export function providerFailureContract(name: string, input: ProviderFailureSetu
         assertCode(error, 'PROVIDER_TIMEOUT');
       });
 
+      test('a steady answer that outlasts the idle timeout is not cut: every chunk resets it', async () => {
+        const { provider } = await setup(
+          { tokens: 10, interTokenDelayMs: 40 },
+          { idleMs: 100, firstTokenMs: 200 },
+        );
+        const events = await streamEvents(provider, request);
+        assert.equal(events.filter((event) => event.type === 'text').length, 10);
+      });
+
       test('silence mid-answer', async () => {
         const { provider } = await setup(
           { tokens: 5, stallAfterChunks: chunksBeforeText + 2 },
