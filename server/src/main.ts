@@ -121,6 +121,7 @@ logger.info(
   'Parley is listening',
 );
 
+const SHUTDOWN_GRACE_MS = 10_000;
 let stopping = false;
 async function stop(signal: string): Promise<void> {
   if (stopping) {
@@ -128,6 +129,11 @@ async function stop(signal: string): Promise<void> {
   }
   stopping = true;
   logger.info({ signal }, 'shutting down');
+  // A connection that never closes must not keep a stopping instance alive past its drain.
+  setTimeout(() => {
+    logger.error('shutdown did not finish in time; exiting');
+    process.exit(1);
+  }, config.drainMs + SHUTDOWN_GRACE_MS).unref();
   await parley.shutdown(config.drainMs);
   await bus.close();
   redis?.disconnect();
