@@ -5,9 +5,9 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { SpawnedParley } from '../helpers/spawn-parley.ts';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 import { launchBrowser, newPersonContext, screenshot } from './browser.ts';
 import { chatPage } from './chat-page.ts';
-import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 import { startUiParley } from './ui-parley.ts';
 
 // Slow enough that an answer is still streaming when the page reloads or the network drops.
