@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import { createScratchPostgresDatabase } from '../../server/src/db/test-database.ts';
+import { deleteKeys } from '../../server/src/testing/test-redis.ts';
 import type { BenchOptions } from '../bench-options.ts';
 import type { BenchPlan, UpstreamShape } from '../bench-plan.ts';
 import { forkWorker } from '../ipc/fork-worker.ts';
@@ -146,9 +146,11 @@ export async function createBenchContext(
         await drop().catch((error: unknown) => console.error('could not drop a scratch database:', error));
       }
       if (redisUrl && prefixes.length > 0) {
-        await deleteKeys(redisUrl, prefixes).catch((error: unknown) =>
-          console.error('could not delete the bench keys from Redis:', error),
-        );
+        for (const prefix of prefixes) {
+          await deleteKeys(redisUrl, prefix).catch((error: unknown) =>
+            console.error('could not delete the bench keys from Redis:', error),
+          );
+        }
       }
       if (keepLogs) {
         console.error(`Parley's logs of this run are in ${workDir}`);
@@ -157,23 +159,4 @@ export async function createBenchContext(
       }
     },
   };
-}
-
-async function deleteKeys(redisUrl: string, prefixes: string[]): Promise<void> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
-  try {
-    for (const prefix of prefixes) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) {
-          await redis.unlink(...keys);
-        }
-      } while (cursor !== '0');
-    }
-  } finally {
-    redis.disconnect();
-  }
 }

@@ -2,8 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
-import { freePort } from '../../test/helpers/spawn-parley.ts';
-import { waitFor } from '../../test/helpers/wait-for.ts';
+import { freePort, waitUntilReady } from '../../test/helpers/spawn-parley.ts';
 
 const mainFile = path.resolve(import.meta.dirname, '../../server/src/main.ts');
 const STOP_TIMEOUT_MS = 15_000;
@@ -63,15 +62,7 @@ export async function startParley(input: {
   }
   const url = `http://127.0.0.1:${port}`;
   const exited = once(child, 'exit');
-  await Promise.race([
-    waitFor(async () => {
-      const ready = await fetch(`${url}/readyz`).catch(() => undefined);
-      return ready?.ok ? true : undefined;
-    }, 30_000),
-    exited.then(() => {
-      throw new Error(`parley "${input.name}" exited during start; see ${input.logFile}`);
-    }),
-  ]);
+  await waitUntilReady(url, exited, () => `parley "${input.name}" exited during start; see ${input.logFile}`);
   return {
     name: input.name,
     url,

@@ -24,6 +24,23 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** Resolves once `url` answers /readyz; rejects with `exitMessage()` if the process exits first. */
+export async function waitUntilReady(
+  url: string,
+  exited: Promise<unknown>,
+  exitMessage: () => string,
+): Promise<void> {
+  await Promise.race([
+    waitFor(async () => {
+      const ready = await fetch(`${url}/readyz`).catch(() => undefined);
+      return ready?.ok ? true : undefined;
+    }, 30_000),
+    exited.then(() => {
+      throw new Error(exitMessage());
+    }),
+  ]);
+}
+
 /** Starts `server/src/main.ts` as its own process, as `npm start` would, and waits until it is ready. */
 export async function spawnParley(env: Record<string, string>): Promise<SpawnedParley> {
   const port = await freePort();
@@ -41,15 +58,7 @@ export async function spawnParley(env: Record<string, string>): Promise<SpawnedP
   });
   const url = `http://127.0.0.1:${port}`;
   const exited = once(child, 'exit');
-  await Promise.race([
-    waitFor(async () => {
-      const ready = await fetch(`${url}/readyz`).catch(() => undefined);
-      return ready?.ok ? true : undefined;
-    }, 30_000),
-    exited.then(() => {
-      throw new Error(`parley exited during start with ${child.exitCode}`);
-    }),
-  ]);
+  await waitUntilReady(url, exited, () => `parley exited during start with ${child.exitCode}`);
   return {
     url,
     child,
