@@ -1,21 +1,13 @@
 import { createHash } from 'node:crypto';
 import { configure } from 'safe-stable-stringify';
-import type { ChatTurn } from '../providers/provider.ts';
+import type { ModelRequest } from '../providers/provider.ts';
 
-/** Everything that decides a deterministic answer. */
-export interface CacheableRequest {
+/** Everything that decides a deterministic answer: the model request, with Parley's model id beside the upstream one. */
+export interface CacheableRequest extends Omit<ModelRequest, 'model'> {
   /** The Parley model id. */
   model: string;
   /** The provider's own name for the model, so re-pointing a Parley id at another model misses. */
   upstreamModel: string;
-  system?: string;
-  messages: ChatTurn[];
-  temperature?: number;
-  topP?: number;
-  topK?: number;
-  maxTokens?: number;
-  stop?: string[];
-  seed?: number;
 }
 
 // Sorted keys and omitted undefined options make equal requests one string; strict throws on NaN and the like.
