@@ -104,6 +104,32 @@ describe('the OpenAI-compatible API, driven by the official openai client', () =
     assert.deepEqual(list.chats, []);
   });
 
+  test('parallel requests from one key all stream at once, and none waits for another', async () => {
+    // Slow enough that all of them are streaming together: a chat that ran one answer at a time would refuse.
+    upstream.setScenario({ interTokenDelayMs: 20 });
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 5 }, async () => {
+          const stream = await client.chat.completions.create({
+            model: 'local/fake-model',
+            messages: [{ role: 'user', content: 'in parallel' }],
+            stream: true,
+          });
+          let text = '';
+          for await (const chunk of stream) {
+            text += chunk.choices[0]?.delta.content ?? '';
+          }
+          return text;
+        }),
+      );
+      assert.deepEqual(answers, Array(5).fill(fakeAnswer(20)));
+    } finally {
+      upstream.setScenario({});
+    }
+    const list = (await (await fetch(`${server.url}/api/chats`, { headers: owner })).json()) as ChatPage;
+    assert.deepEqual(list.chats, []);
+  });
+
   test('chat_id opts a request into a chat of the caller', async () => {
     const chatId = await createChat(server.url, owner);
     await client.chat.completions.create({

@@ -1,7 +1,10 @@
 import { WebSocket } from 'ws';
 import { assertLoopback } from './open-sse.ts';
 
-/** How to make a measured process collect its garbage: its inspector, or the bare server's `/gc`. */
+/**
+ * How to make a measured process collect its garbage: its inspector, or the bare server's `/gc`, which makes
+ * the same inspector call in its own process, so both are collected alike.
+ */
 export type GcTarget = { inspectorUrl: string } | { url: string };
 
 const TIMEOUT_MS = 10_000;

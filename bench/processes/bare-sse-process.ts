@@ -1,4 +1,5 @@
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { createParser } from 'eventsource-parser';
 import { WebSocketServer } from 'ws';
@@ -9,12 +10,14 @@ import { serveParent } from '../ipc/serve-parent.ts';
  * do, with node:http alone. It speaks the same SSE headers and frames as Parley's native stream, and keeps
  * nothing per connection but the response object.
  *
- * - `GET /idle`: headers, then nothing (idle memory per connection).
+ * - `GET /idle`: headers and one event, then nothing, as Parley does for a subscriber of a silent answer
+ *   (idle memory per connection).
  * - `GET /first-event`: headers and one event at once (the floor of a reconnect).
  * - `GET /subscribe/:channel`, then `POST /broadcast/:channel` with `{url, body}`: reads that upstream's OpenAI
  *   stream and writes each token as one `text` event to every subscriber, then `usage` and `end`.
  * - WebSocket upgrades: accepted and held (idle memory per socket).
- * - `GET /gc`: a full collection, when run with --expose-gc (memory figures).
+ * - `GET /gc`: a full collection through the inspector, the same call the bench makes on Parley's (memory
+ *   figures).
  */
 export interface BroadcastBody {
   url: string;
@@ -29,6 +32,18 @@ const headers = {
   'x-accel-buffering': 'no',
 };
 
+// The shape and size of the `start` event Parley sends a subscriber first, its signed token included.
+const startData = {
+  streamId: '00000000-0000-4000-8000-000000000000',
+  chatId: '00000000-0000-4000-8000-000000000000',
+  messageId: '00000000-0000-4000-8000-000000000000',
+  userMessageId: '00000000-0000-4000-8000-000000000000',
+  model: 'local/fake-model',
+  cached: false,
+  createdAt: new Date(0).toISOString(),
+  token: 'x'.repeat(261),
+};
+
 const channels = new Map<string, ServerResponse[]>();
 const idle = new Set<ServerResponse>();
 const sockets = new WebSocketServer({ noServer: true, perMessageDeflate: false });
@@ -38,13 +53,16 @@ const server = createServer((req, res) => {
   const url = req.url ?? '/';
   if (req.method === 'GET' && url === '/idle') {
     open(res);
+    res.write(frame('start', startData));
     idle.add(res);
     res.on('close', () => idle.delete(res));
     return;
   }
   if (req.method === 'GET' && url === '/gc') {
-    globalThis.gc?.();
-    res.writeHead(204).end();
+    collectGarbage().then(
+      () => res.writeHead(204).end(),
+      (error: unknown) => res.writeHead(500).end(String(error)),
+    );
     return;
   }
   if (req.method === 'GET' && url === '/first-event') {
@@ -88,6 +106,20 @@ serveParent({ url: `http://127.0.0.1:${port}` }, async () => ({
 function open(res: ServerResponse): void {
   res.writeHead(200, headers);
   res.flushHeaders();
+}
+
+/**
+ * HeapProfiler.collectGarbage, as the bench asks of Parley over its inspector: unlike gc() it also gives back
+ * the young generation that opening thousands of connections grew, so both servers are read the same way.
+ */
+async function collectGarbage(): Promise<void> {
+  const session = new Session();
+  session.connect();
+  try {
+    await session.post('HeapProfiler.collectGarbage');
+  } finally {
+    session.disconnect();
+  }
 }
 
 function frame(event: string, data: unknown): string {

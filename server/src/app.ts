@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
+import { createApiKeyCache } from './auth/api-key-cache.ts';
 import { createPrincipalResolver } from './auth/principal.ts';
 import { createStreamTokens } from './auth/stream-token.ts';
 import type { Bus } from './bus/bus.ts';
@@ -118,6 +119,7 @@ export async function createApp(deps: AppDeps): Promise<Parley> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  const apiKeys = await createApiKeyCache(deps.repositories.apiKeys, deps.bus);
   const routeDeps: RouteDeps = {
     repositories: deps.repositories,
     generations,
@@ -125,7 +127,8 @@ export async function createApp(deps: AppDeps): Promise<Parley> {
     models: deps.models,
     notifications,
     metrics,
-    auth: createPrincipalResolver(secret, deps.repositories.apiKeys),
+    auth: createPrincipalResolver(secret, apiKeys),
+    apiKeys,
     streamTokens: createStreamTokens(secret, deps.config.streamTokenTtlSeconds),
     defaultModel: deps.config.generation.defaultModel,
     now,
@@ -162,6 +165,7 @@ export async function createApp(deps: AppDeps): Promise<Parley> {
       // Readers still following streams (some generated elsewhere) are let go, so the server can close; their
       // clients resume on another instance from their last event id.
       await deps.streamLog.close();
+      await apiKeys.close();
       await app.close();
     },
   };

@@ -12,6 +12,7 @@ import { loadConfig } from './config.ts';
 import { createDatabase } from './db/client.ts';
 import { createRepositories } from './db/create-repositories.ts';
 import { migrate } from './db/migrate.ts';
+import { streamAliasOfKey } from './generation/stream-alias.ts';
 import { createMemoryLeaseStore } from './leases/memory-lease-store.ts';
 import { createRedisLeaseStore } from './leases/redis-lease-store.ts';
 import { createDemoProvider } from './providers/demo/demo-provider.ts';
@@ -56,12 +57,13 @@ const streamLog: StreamLog = redis
   ? createRedisStreamLog({
       redis,
       prefix: config.redisPrefix,
-      // Generation keys carry their own hash tag (generation/stream-key.ts).
+      // Generation keys carry their own hash tag (generation/stream-key.ts), and so do their aliases.
       keyOf: (key) => `${config.redisPrefix}${key}`,
       onError: (error) => logger.warn({ err: error }, 'stream log reader error'),
       ...config.streamLog,
+      aliasOf: streamAliasOfKey,
     })
-  : createMemoryStreamLog(config.streamLog);
+  : createMemoryStreamLog({ ...config.streamLog, aliasOf: streamAliasOfKey });
 // The adapter speaks ioredis as well as `redis`, so it shares our client; it duplicates it for its blocking reads.
 const socketAdapter =
   redis &&

@@ -7,6 +7,7 @@ import { createMemoryResponseCache } from '../../server/src/cache/memory-respons
 import type { GenerationConfig, SocketConfig } from '../../server/src/config.ts';
 import type { Repositories } from '../../server/src/db/repository.ts';
 import { createTestDatabase, type TestDatabase } from '../../server/src/db/test-database.ts';
+import { streamAliasOfKey } from '../../server/src/generation/stream-alias.ts';
 import { createMemoryLeaseStore } from '../../server/src/leases/memory-lease-store.ts';
 import { createDemoProvider } from '../../server/src/providers/demo/demo-provider.ts';
 import { createModelCatalog } from '../../server/src/providers/model-catalog.ts';
@@ -25,6 +26,8 @@ export interface StartOptions {
   now?: () => Date;
   newId?: () => string;
   env?: Record<string, string>;
+  /** PostgreSQL on DATABASE_URL's server (a scratch database), for tests that hold its locks; PGlite by default. */
+  engine?: 'pglite' | 'postgres';
 }
 
 export interface RunningParley {
@@ -38,11 +41,12 @@ export interface RunningParley {
 
 /** A real Parley on a random loopback port: in-memory PGlite, the in-process stream log, the demo model. */
 export async function startParley(options: StartOptions = {}): Promise<RunningParley> {
-  const database = await createTestDatabase();
+  const database = await createTestDatabase({ engine: options.engine ?? 'pglite' });
   const streamLog = createMemoryStreamLog({
     maxLength: options.streamLog?.maxLength ?? 10_000,
     ttlAfterEndMs: options.streamLog?.ttlAfterEndMs ?? 60_000,
     ...(options.streamLog?.now && { now: options.streamLog.now }),
+    aliasOf: streamAliasOfKey,
   });
   const demo = createDemoProvider({ tokensPerSecond: 0, firstTokenDelayMs: 0, ...options.demo });
   const registry = createModelRegistry(options.env ?? {}, { demo });

@@ -13,10 +13,11 @@ const clusterFile = path.join(import.meta.dirname, '../../server/src/cluster.ts'
 async function isFree(port: number): Promise<boolean> {
   const server = createServer();
   server.listen(port, '127.0.0.1');
-  const outcome = await Promise.race([
-    once(server, 'listening').then(() => true),
-    once(server, 'error').then(() => false),
-  ]);
+  // once() rejects on 'error': a port in use ends the wait as "not free".
+  const outcome = await once(server, 'listening').then(
+    () => true,
+    () => false,
+  );
   if (outcome) {
     server.close();
     await once(server, 'close');

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { CreatedApiKey } from '../../protocol/api.ts';
 import type { StartData } from '../../protocol/events.ts';
 import { longTestPrompt } from '../../server/src/providers/demo/demo-provider.ts';
 import { getChat, resumeStream, sendMessage, waitForSavedAnswer } from '../helpers/native-client.ts';
 import { createScaleOut, type ScaleOut, scaleOutSkip } from '../helpers/scale-out.ts';
 import type { SpawnedParley } from '../helpers/spawn-parley.ts';
 import { collectSse, readSse, type SseEvent, textOf } from '../helpers/sse-client.ts';
-import { anonymous, createChat } from '../helpers/start-parley.ts';
+import { anonymous, createChat, json } from '../helpers/start-parley.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 function startOf(event: SseEvent | undefined): StartData {
   assert.equal(event?.event, 'start');
@@ -181,5 +183,34 @@ describe('any instance serves any stream (PostgreSQL + Redis)', { skip: scaleOut
     assert.equal(textOf(followed), longSaved.content);
     const { messages } = await getChat(b.url, headers, longChat);
     assert.equal(messages.length, 2);
+  });
+});
+
+describe('API keys across instances (PostgreSQL + Redis)', { skip: scaleOutSkip }, () => {
+  let cluster: ScaleOut;
+  let a: SpawnedParley;
+  let b: SpawnedParley;
+  before(async () => {
+    cluster = await createScaleOut({});
+    [a, b] = [await cluster.start(), await cluster.start()];
+  });
+  after(() => cluster.cleanup());
+
+  test('a key revoked on A stops working on B at once, though B had just accepted it', async () => {
+    const owner = anonymous();
+    const created = (await (
+      await fetch(`${a.url}/api/keys`, json({ name: 'shared' }, owner))
+    ).json()) as CreatedApiKey;
+    const models = (url: string) =>
+      fetch(`${url}/v1/models`, { headers: { authorization: `Bearer ${created.key}` } }).then(
+        (r) => r.status,
+      );
+    assert.equal(await models(b.url), 200);
+
+    const revoked = await fetch(`${a.url}/api/keys/${created.id}`, { method: 'DELETE', headers: owner });
+    assert.equal(revoked.status, 204);
+    // The bus carries the revoke to B; B must not go on trusting what it remembered of the key.
+    await waitFor(async () => ((await models(b.url)) === 401 ? true : undefined), 2000);
+    assert.equal(await models(a.url), 401);
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
-import { createDatabase } from './client.ts';
+import { createDatabase, prepareSql } from './client.ts';
 import { createRepositories } from './create-repositories.ts';
 import { createScratchPostgresDatabase } from './test-database.ts';
 import { isDatabaseUnavailable } from './with-database-errors.ts';
@@ -44,6 +44,28 @@ test('PostgreSQL: connections killed by the server neither crash the process nor
   } finally {
     await admin.end();
     await repositories.close();
+    await scratch.drop();
+  }
+});
+
+test('PostgreSQL: only the lazy-commit connections skip waiting for the disk', {
+  skip: serverUrl ? false : 'DATABASE_URL not set',
+}, async () => {
+  const scratch = await createScratchPostgresDatabase(serverUrl ?? '');
+  const database = await createDatabase({ databaseUrl: scratch.url, dataDir: 'memory://' });
+  const setting = async (db: typeof database.db) =>
+    (
+      await prepareSql<object, { synchronous_commit: string }>(
+        db,
+        'show_commit',
+        sql`SHOW synchronous_commit`,
+      )({})
+    )[0]?.synchronous_commit;
+  try {
+    assert.equal(await setting(database.db), 'on');
+    assert.equal(await setting(database.lazyCommitDb), 'off');
+  } finally {
+    await database.close();
     await scratch.drop();
   }
 });

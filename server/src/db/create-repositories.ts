@@ -15,7 +15,7 @@ export function createRepositories(database: Database): Repositories {
   });
   return {
     chats: withDatabaseErrors(createChatRepository(database.db)),
-    messages: withDatabaseErrors(createMessageRepository(database.db)),
+    messages: withDatabaseErrors(createMessageRepository(database.db, database.lazyCommitDb)),
     apiKeys: withDatabaseErrors(createApiKeyRepository(database.db)),
     ping: health.ping,
     close: () => database.close(),

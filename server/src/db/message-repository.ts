@@ -2,22 +2,20 @@ import { and, asc, desc, eq, gte, lt, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { errorCatalogue } from '../../../protocol/errors.ts';
 import { AppError } from '../app-error.ts';
-import type { Db } from './client.ts';
+import { type Db, prepareSql } from './client.ts';
 import { createMessageTree } from './message-tree.ts';
-import type { BeginAnswerInput, BeginAnswerResult, MessageRecord, MessageRepository } from './repository.ts';
-import {
-  chats,
-  messages,
-  ONE_STREAMING_ANSWER_PER_CHAT,
-  UNIQUE_CLIENT_MESSAGE_ID,
-  UNTITLED_CHAT_TITLE,
-} from './schema.ts';
+import type { BeginAnswerInput, MessageRecord, MessageRepository } from './repository.ts';
+import { chats, messages, ONE_STREAMING_ANSWER_PER_CHAT, UNIQUE_CLIENT_MESSAGE_ID } from './schema.ts';
 import { violatedUniqueConstraint } from './with-database-errors.ts';
 
 // A literal, not a parameter, so the planner matches the partial indexes defined with this predicate.
 const isStreaming = sql`${messages.status} = 'streaming'`;
 
-export function createMessageRepository(db: Db): MessageRepository {
+/**
+ * `lazyCommitDb` (see `Database`) writes the start of an answer. Lost in a database crash, it takes with it a
+ * prompt whose answer was still streaming; waiting for the disk instead would add a flush to every first token.
+ */
+export function createMessageRepository(db: Db, lazyCommitDb: Db): MessageRepository {
   /** User messages matching `where`, in order, each with the newest answer that replies to it. */
   async function listWithNewestAnswer(where: SQL | undefined) {
     const answer = alias(messages, 'answer');
@@ -46,12 +44,44 @@ export function createMessageRepository(db: Db): MessageRepository {
       .orderBy(asc(messages.createdAt), asc(messages.id));
   }
 
+  const beginAnswerStatement = prepareSql<
+    BeginAnswerValues,
+    { user_parent_ok: boolean; answer_parent_ok: boolean }
+  >(lazyCommitDb, 'begin_answer', beginAnswerSql);
+  // Built once: these run for every message sent, where building them would cost more than running them.
+  const selectChatMessages = db
+    .select()
+    .from(messages)
+    .where(
+      and(eq(messages.chatId, sql.placeholder('chatId')), eq(messages.ownerId, sql.placeholder('ownerId'))),
+    )
+    .orderBy(asc(messages.createdAt), asc(messages.id))
+    .prepare('list_chat_messages');
+  const selectMessage = db
+    .select()
+    .from(messages)
+    .where(
+      and(eq(messages.id, sql.placeholder('messageId')), eq(messages.ownerId, sql.placeholder('ownerId'))),
+    )
+    .prepare('get_message');
+
   return {
     async beginAnswer(input) {
       try {
-        return await db.transaction((tx) => insertAnswer(tx, input));
+        const rows = await beginAnswerStatement(beginAnswerValues(input));
+        const [checked] = rows;
+        if (!checked) {
+          return 'chat_not_found';
+        }
+        if (!checked.user_parent_ok) {
+          throw new AppError('NOT_FOUND', { message: 'The answer to follow is not in this chat.' });
+        }
+        if (!checked.answer_parent_ok) {
+          throw new AppError('NOTHING_TO_REGENERATE');
+        }
+        return 'ok';
       } catch (error) {
-        // The unique indexes decide races between instances; the transaction has rolled back everything.
+        // The unique indexes decide races between instances; the statement has written nothing.
         const constraint = violatedUniqueConstraint(error);
         if (constraint === ONE_STREAMING_ANSWER_PER_CHAT) {
           return 'in_progress';
@@ -82,10 +112,7 @@ export function createMessageRepository(db: Db): MessageRepository {
     },
 
     async getMessage(ownerId, messageId) {
-      const [message] = await db
-        .select()
-        .from(messages)
-        .where(and(eq(messages.id, messageId), eq(messages.ownerId, ownerId)));
+      const [message] = await selectMessage.execute({ ownerId, messageId });
       return message;
     },
 
@@ -101,7 +128,7 @@ export function createMessageRepository(db: Db): MessageRepository {
     },
 
     async listThread(ownerId, chatId) {
-      return createMessageTree(await listChatMessages(ownerId, chatId)).thread();
+      return createMessageTree(await selectChatMessages.execute({ ownerId, chatId })).thread();
     },
 
     async listVersions(ownerId, messageId) {
@@ -125,10 +152,7 @@ export function createMessageRepository(db: Db): MessageRepository {
           outputTokens: sql`coalesce(sum(${messages.outputTokens}), 0)`.mapWith(Number),
         })
         .from(messages)
-        // Every message is inserted with a touch of its chat (insertAnswer), so only chats updated since `since`
-        // can hold one: both steps then use an index (owner, updated_at), then (chat_id, created_at).
-        .innerJoin(chats, eq(chats.id, messages.chatId))
-        .where(and(eq(chats.ownerId, ownerId), gte(chats.updatedAt, since), gte(messages.createdAt, since)));
+        .where(and(eq(messages.ownerId, ownerId), gte(messages.createdAt, since)));
       return usage ?? { messages: 0, inputTokens: 0, outputTokens: 0 };
     },
 
@@ -158,79 +182,80 @@ export function createMessageRepository(db: Db): MessageRepository {
   };
 }
 
-type Transaction = Parameters<Parameters<Db['transaction']>[0]>[0];
+const value = (name: keyof BeginAnswerValues, type: string) =>
+  sql`${sql.placeholder(name)}::${sql.raw(type)}`;
 
-async function insertAnswer(tx: Transaction, input: BeginAnswerInput): Promise<BeginAnswerResult> {
-  const { ownerId, chatId, userMessage, answer, titleIfUntitled, now } = input;
-  // Touching the chat first checks that it exists and is the owner's, and locks its row, so concurrent
-  // answers to one chat queue here and the loser meets the unique index on a committed winner.
-  const touched = await tx
-    .update(chats)
-    .set({
-      updatedAt: now,
-      model: answer.model,
-      ...(titleIfUntitled !== undefined && {
-        title: sql`CASE WHEN ${chats.title} = ${UNTITLED_CHAT_TITLE} THEN ${titleIfUntitled} ELSE ${chats.title} END`,
-      }),
-    })
-    .where(and(eq(chats.id, chatId), eq(chats.ownerId, ownerId)))
-    .returning({ id: chats.id });
-  if (touched.length === 0) {
-    return 'chat_not_found';
-  }
-  if (userMessage?.parentId && !(await holdsMessage(tx, input, userMessage.parentId, 'assistant'))) {
-    throw new AppError('NOT_FOUND', { message: 'The answer to follow is not in this chat.' });
-  }
-  if (userMessage) {
-    await tx.insert(messages).values({
-      id: userMessage.id,
-      chatId,
-      ownerId,
-      role: 'user',
-      content: userMessage.content,
-      status: 'complete',
-      model: answer.model,
-      parentId: userMessage.parentId,
-      clientMessageId: userMessage.clientMessageId,
-      createdAt: now,
-      completedAt: now,
-    });
-  }
-  if (userMessage?.id !== answer.parentId && !(await holdsMessage(tx, input, answer.parentId, 'user'))) {
-    throw new AppError('NOTHING_TO_REGENERATE');
-  }
-  await tx.insert(messages).values({
-    id: answer.id,
-    chatId,
-    ownerId,
-    role: 'assistant',
-    content: '',
-    status: 'streaming',
-    model: answer.model,
-    parentId: answer.parentId,
-    cached: answer.cached,
-    createdAt: now,
-  });
-  return 'ok';
+/** A message of `role`, by its id, in the chat selected as `chat`: its foreign key checks only that it exists. */
+const holds = (id: SQL, role: MessageRecord['role']) => sql`EXISTS (
+  SELECT 1 FROM ${messages} WHERE ${messages.id} = ${id} AND ${messages.chatId} = ${chats.id}
+    AND ${messages.ownerId} = ${value('ownerId', 'text')} AND ${messages.role} = ${role}
+)`;
+
+/**
+ * The start of an answer as one statement, so it costs one round trip and one commit: the user message (unless
+ * regenerating: no `userId`) and the streaming answer, inserted only when the chat is the owner's and both
+ * parents are where they must be. It answers with those checks, or with no row when there is no such chat.
+ * Foreign keys are checked at the end of the statement, so the answer may reply to the user message inserted
+ * beside it. An answer in the owner's hidden chat may stream beside others there. One text for every case, so
+ * it is prepared once per connection.
+ */
+const beginAnswerSql = sql`WITH chat AS (
+    SELECT ${chats.id} AS id, ${chats.hidden} AS hidden,
+      (${value('userParentId', 'uuid')} IS NULL OR ${holds(value('userParentId', 'uuid'), 'assistant')}) AS user_parent_ok,
+      (${value('answerParentId', 'uuid')} = ${value('userId', 'uuid')} OR ${holds(value('answerParentId', 'uuid'), 'user')})
+        IS TRUE AS answer_parent_ok
+    FROM ${chats} WHERE ${chats.id} = ${value('chatId', 'uuid')} AND ${chats.ownerId} = ${value('ownerId', 'text')}
+  ), user_message AS (
+    INSERT INTO ${messages} (id, chat_id, owner_id, role, content, status, model, parent_id, client_message_id,
+      created_at, completed_at)
+    SELECT ${value('userId', 'uuid')}, chat.id, ${value('ownerId', 'text')}, 'user', ${value('userContent', 'text')},
+      'complete', ${value('model', 'text')}, ${value('userParentId', 'uuid')}, ${value('clientMessageId', 'text')},
+      ${value('now', 'timestamptz')}, ${value('now', 'timestamptz')}
+    FROM chat WHERE ${value('userId', 'uuid')} IS NOT NULL AND chat.user_parent_ok AND chat.answer_parent_ok
+    RETURNING id
+  ), answer AS (
+    INSERT INTO ${messages} (id, chat_id, owner_id, role, content, status, model, parent_id, cached, concurrent,
+      created_at)
+    SELECT ${value('answerId', 'uuid')}, chat.id, ${value('ownerId', 'text')}, 'assistant', '', 'streaming',
+      ${value('model', 'text')}, ${value('answerParentId', 'uuid')}, ${value('cached', 'boolean')}, chat.hidden,
+      ${value('now', 'timestamptz')}
+    FROM chat WHERE chat.user_parent_ok AND chat.answer_parent_ok
+    RETURNING id
+  )
+  SELECT user_parent_ok, answer_parent_ok FROM chat`;
+
+interface BeginAnswerValues {
+  ownerId: string;
+  chatId: string;
+  userId: string | null;
+  userContent: string | null;
+  userParentId: string | null;
+  clientMessageId: string | null;
+  answerId: string;
+  answerParentId: string;
+  model: string;
+  cached: boolean;
+  now: string;
 }
 
-/** Whether `messageId` is a message of `role` in the input's chat: the foreign key checks only that it exists. */
-async function holdsMessage(
-  tx: Transaction,
-  { ownerId, chatId }: BeginAnswerInput,
-  messageId: string,
-  role: MessageRecord['role'],
-): Promise<boolean> {
-  const [found] = await tx
-    .select({ id: messages.id })
-    .from(messages)
-    .where(
-      and(
-        eq(messages.id, messageId),
-        eq(messages.chatId, chatId),
-        eq(messages.ownerId, ownerId),
-        eq(messages.role, role),
-      ),
-    );
-  return found !== undefined;
+function beginAnswerValues({
+  ownerId,
+  chatId,
+  userMessage,
+  answer,
+  now,
+}: BeginAnswerInput): BeginAnswerValues {
+  return {
+    ownerId,
+    chatId,
+    userId: userMessage?.id ?? null,
+    userContent: userMessage?.content ?? null,
+    userParentId: userMessage?.parentId ?? null,
+    clientMessageId: userMessage?.clientMessageId ?? null,
+    answerId: answer.id,
+    answerParentId: answer.parentId,
+    model: answer.model,
+    cached: answer.cached,
+    now: now.toISOString(),
+  };
 }

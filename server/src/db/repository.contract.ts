@@ -39,7 +39,6 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
     options: {
       now: Date;
       clientMessageId?: string;
-      titleIfUntitled?: string;
       model?: string;
       /** The answer the message follows; by default the last answer of the thread, as the service sends. */
       parentId?: string | null;
@@ -63,7 +62,6 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
         parentId,
       },
       answer: { id: answerId, model: options.model ?? 'demo', parentId: userId, cached: false },
-      titleIfUntitled: options.titleIfUntitled,
       now: options.now,
     });
     return { result, userId, answerId };
@@ -153,20 +151,33 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
       );
     });
 
-    test('a hidden chat is readable and answerable but never listed', async () => {
+    test('each owner has one hidden chat: made once, answerable in parallel, never listed', async () => {
       const ownerId = newOwner();
       const listed = await newChat(ownerId, { now: at(1) });
-      const hidden = await repos.chats.createChat({
-        id: randomUUID(),
-        ownerId,
-        title: 'one request',
-        model: 'demo',
-        hidden: true,
-        now: at(2),
-      });
+      const racing = await Promise.all([
+        repos.chats.ensureHiddenChat(ownerId, 'demo', at(2)),
+        repos.chats.ensureHiddenChat(ownerId, 'demo', at(2)),
+      ]);
+      const hidden = await repos.chats.ensureHiddenChat(ownerId, 'demo', at(3));
+      assert.deepEqual(racing, [hidden, hidden]);
       assert.equal(hidden.hidden, true);
+      assert.equal(hidden.createdAt.getTime(), at(2).getTime());
       assert.deepEqual(await repos.chats.getChat(ownerId, hidden.id), hidden);
-      assert.equal((await send(ownerId, hidden.id, { now: at(3) })).result, 'ok');
+      assert.notEqual((await repos.chats.ensureHiddenChat(newOwner(), 'demo', at(2))).id, hidden.id);
+
+      const concurrent = await Promise.all(
+        [randomUUID(), randomUUID(), randomUUID()].map((userId) =>
+          repos.messages.beginAnswer({
+            ownerId,
+            chatId: hidden.id,
+            userMessage: { id: userId, content: 'parallel', clientMessageId: null, parentId: null },
+            answer: { id: randomUUID(), model: 'demo', parentId: userId, cached: false },
+            now: at(4),
+          }),
+        ),
+      );
+      assert.deepEqual(concurrent, ['ok', 'ok', 'ok']);
+      assert.deepEqual((await repos.messages.listStreaming(ownerId)).length, 3);
       assert.deepEqual(ids(await repos.chats.listChats(ownerId, { limit: 10 })), [listed.id]);
     });
 
@@ -212,19 +223,22 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
       assert.equal((await send(intruder, chat.id, { now: at(3) })).result, 'chat_not_found');
       assert.equal((await regenerate(intruder, chat.id, userId, at(3))).result, 'chat_not_found');
 
-      assert.deepEqual(await repos.chats.getChat(ownerId, chat.id), { ...chat, updatedAt: at(1) });
+      assert.deepEqual(await repos.chats.getChat(ownerId, chat.id), {
+        ...chat,
+        title: `question ${userId}`,
+        updatedAt: at(1),
+      });
       assert.deepEqual(ids(await repos.messages.listThread(ownerId, chat.id)), [userId, answerId]);
     });
   });
 
   describe('answers', () => {
-    test('beginAnswer saves the user message and a streaming answer, and touches the chat', async () => {
+    test('beginAnswer saves the user message and a streaming answer; the chat reads as their chat', async () => {
       const ownerId = newOwner();
       const chat = await newChat(ownerId);
       const { result, userId, answerId } = await send(ownerId, chat.id, {
         now: at(7),
         clientMessageId: 'client-1',
-        titleIfUntitled: 'First question',
         model: 'gpt-test',
       });
       assert.equal(result, 'ok');
@@ -235,6 +249,7 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
         errorCode: null,
         errorMessage: null,
         cached: false,
+        concurrent: false,
       };
       const user: MessageRecord = {
         ...common,
@@ -264,19 +279,39 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
         { ...answer, ...only },
       ]);
       assert.deepEqual(await repos.messages.getMessage(ownerId, answerId), answer);
+      // Nothing wrote the chat: its title is its first prompt, its model and activity its newest message's.
       assert.deepEqual(await repos.chats.getChat(ownerId, chat.id), {
         ...chat,
-        title: 'First question',
+        title: `question ${userId}`,
         model: 'gpt-test',
         updatedAt: at(7),
       });
     });
 
-    test('titleIfUntitled leaves a chosen title alone', async () => {
+    test('a chosen title is kept; an untitled chat reads as the first line of its first prompt', async () => {
       const ownerId = newOwner();
-      const chat = await newChat(ownerId, { title: 'Chosen' });
-      await send(ownerId, chat.id, { now: at(1), titleIfUntitled: 'Other' });
-      assert.equal((await repos.chats.getChat(ownerId, chat.id))?.title, 'Chosen');
+      const chosen = await newChat(ownerId, { title: 'Chosen' });
+      await send(ownerId, chosen.id, { now: at(1) });
+      assert.equal((await repos.chats.getChat(ownerId, chosen.id))?.title, 'Chosen');
+
+      const untitled = await newChat(ownerId);
+      assert.equal((await repos.chats.getChat(ownerId, untitled.id))?.title, UNTITLED_CHAT_TITLE);
+      const userId = randomUUID();
+      await repos.messages.beginAnswer({
+        ownerId,
+        chatId: untitled.id,
+        userMessage: {
+          id: userId,
+          content: `  \n${'A long first line '.repeat(10)}\nsecond line`,
+          clientMessageId: null,
+          parentId: null,
+        },
+        answer: { id: randomUUID(), model: 'demo', parentId: userId, cached: false },
+        now: at(2),
+      });
+      const [listed] = await repos.chats.listChats(ownerId, { limit: 1 });
+      assert.equal(listed?.id, untitled.id);
+      assert.equal(listed?.title, `${'A long first line '.repeat(10).slice(0, 59)}…`);
     });
 
     test('beginAnswer on a missing chat writes nothing', async () => {
@@ -289,12 +324,12 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
     test('a second answer while one streams is in_progress and leaves nothing behind', async () => {
       const ownerId = newOwner();
       const chat = await newChat(ownerId);
-      const first = await send(ownerId, chat.id, { now: at(1), titleIfUntitled: 'First' });
+      const first = await send(ownerId, chat.id, { now: at(1) });
       const second = await send(ownerId, chat.id, { now: at(2), clientMessageId: 'c2' });
       assert.equal(second.result, 'in_progress');
       assert.equal((await regenerate(ownerId, chat.id, first.userId, at(2))).result, 'in_progress');
 
-      // The transaction rolled back: no user message, no touch of the chat.
+      // The statement wrote nothing: no user message, so the chat reads as before.
       assert.equal(await repos.messages.getMessage(ownerId, second.userId), undefined);
       assert.equal(await repos.messages.findByClientMessageId(ownerId, chat.id, 'c2'), undefined);
       assert.deepEqual(ids(await repos.messages.listThread(ownerId, chat.id)), [
@@ -303,7 +338,7 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
       ]);
       assert.deepEqual(await repos.chats.getChat(ownerId, chat.id), {
         ...chat,
-        title: 'First',
+        title: `question ${first.userId}`,
         updatedAt: at(1),
       });
 
@@ -382,14 +417,14 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
       assert.deepEqual(await repos.messages.listStreaming(ownerId), []);
     });
 
-    test('beginAnswer and finishAnswer write only what the interface says', async () => {
+    test('an answer is two writes: one statement to begin, one to finish', async () => {
       const ownerId = newOwner();
       const chat = await newChat(ownerId);
       const before = subject.writeCount();
       const { answerId } = await send(ownerId, chat.id, { now: at(1) });
-      assert.equal(subject.writeCount() - before, 3, 'chat touch, user message, answer');
+      assert.equal(subject.writeCount() - before, 1, 'user message and answer, in one statement');
       await finish(answerId, at(2));
-      assert.equal(subject.writeCount() - before, 4, 'one UPDATE to finish');
+      assert.equal(subject.writeCount() - before, 2, 'one UPDATE to finish');
     });
 
     test('regenerated versions: the thread follows the newest, listVersions lists all, oldest first', async () => {

@@ -5,7 +5,7 @@ export interface ChatRecord {
   ownerId: string;
   title: string;
   model: string;
-  /** True for a chat made for one OpenAI-compatible request: it is never listed. */
+  /** True for the owner's chat of OpenAI-compatible requests made without a chat id: it is never listed. */
   hidden: boolean;
   createdAt: Date;
   updatedAt: Date;
@@ -31,6 +31,8 @@ export interface MessageRecord {
   errorCode: string | null;
   errorMessage: string | null;
   cached: boolean;
+  /** An answer that may stream beside others in its chat (the OpenAI-compatible surface's). */
+  concurrent: boolean;
   createdAt: Date;
   completedAt: Date | null;
 }
@@ -57,8 +59,6 @@ export interface BeginAnswerInput {
    */
   userMessage?: { id: string; content: string; clientMessageId: string | null; parentId: string | null };
   answer: { id: string; model: string; parentId: string; cached: boolean };
-  /** Set as the chat's title when the chat still has its placeholder title. */
-  titleIfUntitled?: string;
   now: Date;
 }
 
@@ -87,6 +87,8 @@ export interface ChatRepository {
     now: Date;
   }): Promise<ChatRecord>;
   getChat(ownerId: string, chatId: string): Promise<ChatRecord | undefined>;
+  /** The owner's hidden chat (see `ChatRecord.hidden`), made the first time it is asked for. */
+  ensureHiddenChat(ownerId: string, model: string, now: Date): Promise<ChatRecord>;
   /** Newest activity first, hidden chats left out; the page after `cursor` when given. */
   listChats(ownerId: string, page: { limit: number; cursor?: ChatCursor }): Promise<ChatRecord[]>;
   renameChat(ownerId: string, chatId: string, title: string, now: Date): Promise<ChatRecord | undefined>;
@@ -96,8 +98,9 @@ export interface ChatRepository {
 
 export interface MessageRepository {
   /**
-   * One transaction: inserts the user message (unless regenerating) and the assistant message with status
-   * `streaming`, and touches the chat (updatedAt, model, title). At most one answer per chat streams at a time.
+   * One statement: inserts the user message (unless regenerating) and the assistant message with status
+   * `streaming`. The chat is not written: its activity, model and title follow from its messages. At most one
+   * answer per chat streams at a time, except in the owner's hidden chat, whose answers are `concurrent`.
    */
   beginAnswer(input: BeginAnswerInput): Promise<BeginAnswerResult>;
   /** One write: saves the final answer. Only a `streaming` answer is updated; returns whether it was. */

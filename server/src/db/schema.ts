@@ -13,7 +13,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import type { FinishReason, MessageStatus } from '../../../protocol/events.ts';
 
-/** The title a chat has until its first message names it; beginAnswer replaces only this one. */
+/** The title a chat is stored with until a person names it; until then it reads as its first prompt. */
 export const UNTITLED_CHAT_TITLE = 'New chat';
 
 /** Unique indexes whose violations mean something to the caller, matched by name in the repositories. */
@@ -30,10 +30,18 @@ export const chats = pgTable(
     id: uuid('id').primaryKey(),
     ownerId: text('owner_id').notNull(),
     title: text('title').notNull(),
+    /** The model the chat was created with; once it has messages, it reads as its newest message's model. */
     model: text('model').notNull(),
-    /** Chats made for one OpenAI-compatible request: they keep usage and history but stay out of chat lists. */
+    /**
+     * Each owner's one chat for OpenAI-compatible requests made without a chat id: it keeps their usage and
+     * history but stays out of chat lists.
+     */
     hidden: boolean('hidden').notNull().default(false),
     createdAt: timestamptz('created_at').notNull(),
+    /**
+     * When the row itself last changed (created, renamed). A chat's activity is the later of this and its newest
+     * message, read rather than written, so that an answer never has to touch its chat.
+     */
     updatedAt: timestamptz('updated_at').notNull(),
   },
   (table) => [
@@ -65,14 +73,23 @@ export const messages = pgTable(
     errorCode: text('error_code'),
     errorMessage: text('error_message'),
     cached: boolean('cached').notNull().default(false),
+    /**
+     * An answer that may stream beside others in its chat: the OpenAI-compatible surface's requests, which share
+     * their owner's hidden chat and which clients send in parallel. Answers in a visible chat queue, one at a time.
+     */
+    concurrent: boolean('concurrent').notNull().default(false),
     createdAt: timestamptz('created_at').notNull(),
     completedAt: timestamptz('completed_at'),
   },
   (table) => [
     index('messages_chat_created_idx').on(table.chatId, table.createdAt),
     index('messages_parent_created_idx').on(table.parentId, table.createdAt),
+    // Usage since a time; also what makes a chat's activity cheap to derive instead of writing it per answer.
+    index('messages_owner_created_idx').on(table.ownerId, table.createdAt),
     index('messages_owner_streaming_idx').on(table.ownerId).where(sql`status = 'streaming'`),
-    uniqueIndex(ONE_STREAMING_ANSWER_PER_CHAT).on(table.chatId).where(sql`status = 'streaming'`),
+    uniqueIndex(ONE_STREAMING_ANSWER_PER_CHAT)
+      .on(table.chatId)
+      .where(sql`status = 'streaming' AND NOT concurrent`),
     uniqueIndex(UNIQUE_CLIENT_MESSAGE_ID)
       .on(table.chatId, table.clientMessageId)
       .where(sql`client_message_id IS NOT NULL`),

@@ -8,7 +8,7 @@ import type { Repositories } from './repository.ts';
 export interface TestDatabase {
   database: Database;
   repositories: Repositories;
-  /** How many INSERT, UPDATE and DELETE statements the repositories have sent so far. */
+  /** How many statements that write (INSERT, UPDATE, DELETE, alone or in a WITH) the repositories have sent so far. */
   writeCount(): number;
   /** Closes the database and, on PostgreSQL, drops it. */
   cleanup(): Promise<void>;
@@ -29,7 +29,7 @@ export async function createTestDatabase(
     databaseUrl: scratch?.url,
     dataDir: 'memory://',
     onQuery: (query) => {
-      if (/^\s*(insert|update|delete)\b/i.test(query)) {
+      if (/^\s*(with\b[\s\S]*\b)?(insert|update|delete)\b/i.test(query)) {
         writes++;
       }
     },

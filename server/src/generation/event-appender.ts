@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { StreamEvent } from '../../../protocol/events.ts';
+import type { LoggedEvent, StreamEvent } from '../../../protocol/events.ts';
 import type { StreamLog } from '../streams/stream-log.ts';
 
 export interface EventAppender {
@@ -7,6 +7,12 @@ export interface EventAppender {
   append(event: StreamEvent): Promise<string>;
   /** Resolves once everything queued so far is in the log (or has failed for good). */
   settled(): Promise<void>;
+  /**
+   * Every event as it went into the log, with its id, from the first: what a reader of the log sees, without
+   * reading it back, for readers in this process. Ends after `end`, or early if an append failed for good (the
+   * reader then resumes from the log, from its last id, wherever the log is back).
+   */
+  read(signal: AbortSignal): AsyncIterable<LoggedEvent>;
 }
 
 export interface EventAppenderOptions {
@@ -29,7 +35,13 @@ const MAX_RETRY_MS = 1000;
  */
 export function createEventAppender({ log, key, retryForMs, onRetry }: EventAppenderOptions): EventAppender {
   let tail: Promise<unknown> = Promise.resolve();
-  const written: StreamEvent[] = [];
+  const logged: LoggedEvent[] = [];
+  let gaveUp = false;
+  let changed = Promise.withResolvers<void>();
+  const wake = () => {
+    changed.resolve();
+    changed = Promise.withResolvers();
+  };
 
   async function appendWithRetry(event: StreamEvent): Promise<string> {
     const deadline = Date.now() + retryForMs;
@@ -37,13 +49,14 @@ export function createEventAppender({ log, key, retryForMs, onRetry }: EventAppe
     let failed = false;
     for (;;) {
       try {
-        if (failed && written.length > 0 && !(await log.exists(key))) {
-          for (const earlier of written) {
-            await log.append(key, earlier);
+        if (failed && logged.length > 0 && !(await log.exists(key))) {
+          for (const earlier of logged) {
+            await log.append(key, earlier.event);
           }
         }
         const id = await log.append(key, event);
-        written.push(event);
+        logged.push({ id, event });
+        wake();
         return id;
       } catch (error) {
         if (Date.now() + delay > deadline) {
@@ -60,11 +73,33 @@ export function createEventAppender({ log, key, retryForMs, onRetry }: EventAppe
   return {
     append(event) {
       const appended = tail.then(() => appendWithRetry(event));
-      tail = appended.catch(() => undefined);
+      tail = appended.catch(() => {
+        gaveUp = true;
+        wake();
+      });
       return appended;
     },
     async settled() {
       await tail;
+    },
+    async *read(signal) {
+      const aborted = new Promise<void>((resolve) =>
+        signal.addEventListener('abort', () => resolve(), { once: true }),
+      );
+      for (let next = 0; !signal.aborted; ) {
+        const event = logged[next];
+        if (event) {
+          next++;
+          yield event;
+          if (event.event.type === 'end') {
+            return;
+          }
+        } else if (gaveUp) {
+          return;
+        } else {
+          await Promise.race([changed.promise, aborted]);
+        }
+      }
     },
   };
 }

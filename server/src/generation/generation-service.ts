@@ -10,13 +10,10 @@ import type { Metrics } from '../metrics/metrics.ts';
 import type { NotificationHub } from '../notifications/notification-hub.ts';
 import type { ChatTurn } from '../providers/provider.ts';
 import type { StreamLog } from '../streams/stream-log.ts';
-import {
-  type GenerationOptions,
-  type LaunchInput,
-  launchGeneration,
-  titleFrom,
-} from './launch-generation.ts';
+import { createHiddenChatCache } from './hidden-chat-cache.ts';
+import { type GenerationOptions, type LaunchInput, launchGeneration } from './launch-generation.ts';
 import type { ModelCatalog, ResolvedModel } from './model-catalog.ts';
+import type { GenerationReader } from './open-generation-stream.ts';
 import { startReaper } from './reaper.ts';
 import { RunningGenerations } from './running-generations.ts';
 import { streamKeyOf } from './stream-key.ts';
@@ -35,8 +32,11 @@ export interface CompleteInput extends Options {
 export interface GenerationHandle {
   streamId: string;
   chatId: string;
-  /** True when an idempotent retry found the generation a previous request started. */
-  attached: boolean;
+  /**
+   * The answer as this process appends it, when this request started it; absent when an idempotent retry found
+   * the generation a previous request started, which is read from the log.
+   */
+  read?: GenerationReader;
 }
 
 export interface GenerationServiceDeps {
@@ -102,6 +102,10 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
     logError: deps.logError,
   });
 
+  const hiddenChats = createHiddenChatCache({
+    ensure: (ownerId, model) => repositories.chats.ensureHiddenChat(ownerId, model, deps.now()),
+  });
+
   async function resolveModel(modelId: string): Promise<ResolvedModel> {
     const model = await deps.models.resolve(modelId);
     if (!model) {
@@ -122,7 +126,7 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
     if (draining) {
       throw new AppError('SHUTTING_DOWN');
     }
-    const streamId = await launchGeneration(
+    const started = await launchGeneration(
       {
         messages: repositories.messages,
         cache: deps.cache,
@@ -139,9 +143,7 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
       },
       input,
     );
-    return streamId === 'duplicate_client_message'
-      ? streamId
-      : { streamId, chatId: input.chat.id, attached: false };
+    return started === 'duplicate_client_message' ? started : { ...started, chatId: input.chat.id };
   }
 
   /** Stops an answer running on another instance, or settles one whose instance is gone. */
@@ -172,21 +174,22 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
     clientMessageId: string,
   ): Promise<GenerationHandle | undefined> {
     const found = await repositories.messages.findByClientMessageId(ownerId, chatId, clientMessageId);
-    return found?.answer && { streamId: found.answer.id, chatId, attached: true };
+    return found?.answer && { streamId: found.answer.id, chatId };
   }
 
   return {
     async send(ownerId, chatId, input) {
-      const chat = await requireChat(ownerId, chatId);
       const clientMessageId = input.clientMessageId ?? null;
-      if (clientMessageId) {
-        const attached = await attachByClientMessageId(ownerId, chatId, clientMessageId);
-        if (attached) {
-          return attached;
-        }
+      // Reads scoped by owner, so they can run together: another's chat id finds nothing in any of them.
+      const [chat, thread, attached] = await Promise.all([
+        requireChat(ownerId, chatId),
+        repositories.messages.listThread(ownerId, chatId),
+        clientMessageId ? attachByClientMessageId(ownerId, chatId, clientMessageId) : undefined,
+      ]);
+      if (attached) {
+        return attached;
       }
       const model = await resolveModel(input.model ?? chat.model);
-      const thread = await repositories.messages.listThread(ownerId, chatId);
       const userMessageId = deps.newId();
       const started = await start({
         ownerId,
@@ -206,11 +209,11 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
         return started;
       }
       // Two retries raced and the other one won: attach to its generation.
-      const attached = clientMessageId && (await attachByClientMessageId(ownerId, chatId, clientMessageId));
-      if (!attached) {
+      const winner = clientMessageId && (await attachByClientMessageId(ownerId, chatId, clientMessageId));
+      if (!winner) {
         throw new AppError('GENERATION_IN_PROGRESS');
       }
-      return attached;
+      return winner;
     },
 
     async complete(ownerId, input) {
@@ -223,33 +226,37 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
         });
       }
       const model = await resolveModel(options.model ?? config.defaultModel);
-      const chat = chatId
-        ? await requireChat(ownerId, chatId)
-        : await repositories.chats.createChat({
-            id: deps.newId(),
-            ownerId,
-            title: titleFrom(prompt.content),
-            model: model.id,
-            hidden: true,
-            now: deps.now(),
-          });
-      const thread = chatId ? await repositories.messages.listThread(ownerId, chatId) : [];
+      const [chat, thread] = chatId
+        ? await Promise.all([requireChat(ownerId, chatId), repositories.messages.listThread(ownerId, chatId)])
+        : [await hiddenChats.get(ownerId, model.id), []];
+      const startIn = (chat: ChatRecord) =>
+        start({
+          ownerId,
+          chat,
+          model,
+          options,
+          history: messages,
+          parentId: userMessageId,
+          // The caller sends the whole conversation; in the chat it continues the thread as read now.
+          userMessage: {
+            id: userMessageId,
+            content: prompt.content,
+            clientMessageId: null,
+            parentId: lastAnswerId(thread),
+          },
+        });
       const userMessageId = deps.newId();
-      const started = await start({
-        ownerId,
-        chat,
-        model,
-        options,
-        history: messages,
-        parentId: userMessageId,
-        // The caller sends the whole conversation; in the chat it continues the thread as read now.
-        userMessage: {
-          id: userMessageId,
-          content: prompt.content,
-          clientMessageId: null,
-          parentId: lastAnswerId(thread),
-        },
-      });
+      let started: Awaited<ReturnType<typeof start>>;
+      try {
+        started = await startIn(chat);
+      } catch (error) {
+        // The owner deleted their hidden chat since this instance last saw it: make it again, once.
+        if (chatId || !(error instanceof AppError && error.code === 'NOT_FOUND')) {
+          throw error;
+        }
+        hiddenChats.forget(ownerId);
+        started = await startIn(await hiddenChats.get(ownerId, model.id));
+      }
       if (started === 'duplicate_client_message') {
         throw new AppError('INTERNAL', { message: 'A request without a client message id collided on one.' });
       }

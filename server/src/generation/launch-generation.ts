@@ -5,6 +5,7 @@ import { cacheKeyOf, isCacheable } from '../cache/cache-key.ts';
 import { createCachedAnswerProvider } from '../cache/cached-answer-provider.ts';
 import type { ResponseCache } from '../cache/response-cache.ts';
 import type { GenerationConfig } from '../config.ts';
+import { titleFrom } from '../db/chat-title.ts';
 import type { BeginAnswerInput, ChatRecord, MessageRepository } from '../db/repository.ts';
 import { UNTITLED_CHAT_TITLE } from '../db/schema.ts';
 import type { LeaseStore } from '../leases/lease-store.ts';
@@ -14,8 +15,10 @@ import type { ChatTurn, ModelRequest } from '../providers/provider.ts';
 import type { StreamLog } from '../streams/stream-log.ts';
 import { createEventAppender } from './event-appender.ts';
 import type { ResolvedModel } from './model-catalog.ts';
+import type { GenerationReader } from './open-generation-stream.ts';
 import { type GenerationOutcome, runGeneration } from './run-generation.ts';
 import type { RunningGenerations } from './running-generations.ts';
+import { startNow } from './start-now.ts';
 import { streamKeyOf } from './stream-key.ts';
 
 export type GenerationOptions = RegenerateBody;
@@ -47,17 +50,18 @@ export interface LaunchInput {
   userMessage?: BeginAnswerInput['userMessage'];
 }
 
-const TITLE_LENGTH = 60;
-
 /**
- * Starts one answer: saves the prompt and a streaming answer in one transaction, takes the lease, puts
- * `start` in the log, then lets the model run detached. Resolves with the stream id once `start` is in the
- * log, so every subscriber's replay begins with it.
+ * Starts one answer. The model is asked at once, while the prompt and a streaming answer are saved in one
+ * statement and the lease is taken: the save costs a commit, and the model's first token takes longer than
+ * that, so the time to first token is the model's own. If the answer cannot start (the chat is busy or gone),
+ * the model's request is aborted before anything of it was used. Then `start` goes into the log and the model
+ * runs detached. Resolves with the stream id once `start` is in the log, so every subscriber's replay begins
+ * with it, and with a reader of the answer as it is appended, for a subscriber in this process.
  */
 export async function launchGeneration(
   deps: LaunchDeps,
   input: LaunchInput,
-): Promise<string | 'duplicate_client_message'> {
+): Promise<{ streamId: string; read: GenerationReader } | 'duplicate_client_message'> {
   const { ownerId, chat, model } = input;
   const chatId = chat.id;
   const request: ModelRequest = {
@@ -71,22 +75,42 @@ export async function launchGeneration(
   const cached = cacheKey === undefined ? undefined : await deps.cache.get(cacheKey);
   const streamId = deps.newId();
   const createdAt = deps.now();
-  const begun = await deps.messages.beginAnswer({
-    ownerId,
-    chatId,
-    ...(input.userMessage && { userMessage: input.userMessage }),
-    answer: { id: streamId, model: model.id, parentId: input.parentId, cached: cached !== undefined },
-    ...(input.userMessage && { titleIfUntitled: titleFrom(input.userMessage.content) }),
-    now: createdAt,
-  });
-  if (begun === 'chat_not_found') {
-    throw new AppError('NOT_FOUND', { message: 'No such chat.' });
-  }
-  if (begun === 'in_progress') {
-    throw new AppError('GENERATION_IN_PROGRESS');
-  }
-  if (begun === 'duplicate_client_message') {
-    return begun;
+
+  const controller = new AbortController();
+  const askedAt = performance.now();
+  // A hit replays through the same log as a live answer, so it is resumable like one, and no provider is called.
+  const provider = cached ? createCachedAnswerProvider(cached) : model.provider;
+  const events = startNow(provider.stream(request, controller.signal));
+  const [begun, leased] = await Promise.allSettled([
+    deps.messages.beginAnswer({
+      ownerId,
+      chatId,
+      ...(input.userMessage && { userMessage: input.userMessage }),
+      answer: {
+        id: streamId,
+        model: model.id,
+        parentId: input.parentId,
+        cached: cached !== undefined,
+      },
+      now: createdAt,
+    }),
+    deps.leases.acquire(streamId),
+  ]);
+  if (begun.status === 'rejected' || begun.value !== 'ok') {
+    controller.abort();
+    if (leased.status === 'fulfilled') {
+      await deps.leases.release(streamId).catch(() => undefined);
+    }
+    if (begun.status === 'rejected') {
+      throw begun.reason;
+    }
+    if (begun.value === 'chat_not_found') {
+      throw new AppError('NOT_FOUND', { message: 'No such chat.' });
+    }
+    if (begun.value === 'in_progress') {
+      throw new AppError('GENERATION_IN_PROGRESS');
+    }
+    return 'duplicate_client_message';
   }
 
   const appender = createEventAppender({
@@ -104,10 +128,13 @@ export async function launchGeneration(
     createdAt: createdAt.toISOString(),
   };
   try {
-    await deps.leases.acquire(streamId);
+    if (leased.status === 'rejected') {
+      throw leased.reason;
+    }
     await appender.append({ type: 'start', data: start });
   } catch (cause) {
     // Nothing was streamed: the answer fails now instead of waiting for the reaper.
+    controller.abort();
     const error = toAppError(cause);
     await deps.messages.finishAnswer({
       id: streamId,
@@ -124,12 +151,11 @@ export async function launchGeneration(
     throw error;
   }
 
-  const controller = new AbortController();
   const done = runGeneration({
     streamId,
-    // A hit replays through the same log as a live answer, so it is resumable like one, and no provider is called.
-    provider: cached ? createCachedAnswerProvider(cached) : model.provider,
+    events,
     request,
+    askedAt,
     keepPieces: cacheKey !== undefined && !cached,
     onSaved: async (outcome) => {
       if (
@@ -197,7 +223,7 @@ export async function launchGeneration(
       chat: { ...chat, title, model: model.id, updatedAt: createdAt },
     });
   }
-  return streamId;
+  return { streamId, read: appender.read };
 }
 
 function reportOutcome(metrics: Metrics, model: string, outcome: GenerationOutcome): void {
@@ -218,9 +244,4 @@ function modelOptions(options: GenerationOptions): Omit<ModelRequest, 'model' | 
       ([, value]) => value !== undefined,
     ),
   );
-}
-
-export function titleFrom(content: string): string {
-  const line = content.trim().split('\n')[0]?.trim() ?? '';
-  return line.length > TITLE_LENGTH ? `${line.slice(0, TITLE_LENGTH - 1)}…` : line || UNTITLED_CHAT_TITLE;
 }

@@ -8,7 +8,7 @@ import type {
 } from '../../../protocol/events.ts';
 import { AppError, toAppError } from '../app-error.ts';
 import type { FinishAnswerInput, MessageRepository } from '../db/repository.ts';
-import type { ModelRequest, Provider } from '../providers/provider.ts';
+import type { ModelEvent, ModelRequest } from '../providers/provider.ts';
 import type { EventAppender } from './event-appender.ts';
 import { createTextBatcher } from './text-batcher.ts';
 
@@ -23,8 +23,10 @@ export class GenerationStop extends Error {
 
 export interface RunGenerationInput {
   streamId: string;
-  provider: Provider;
+  /** The model's answer to `request`, already under way since `askedAt` (a `performance.now()`). */
+  events: AsyncIterable<ModelEvent>;
   request: ModelRequest;
+  askedAt: number;
   controller: AbortController;
   appender: EventAppender;
   messages: MessageRepository;
@@ -75,7 +77,7 @@ export async function runGeneration(input: RunGenerationInput): Promise<Generati
   let status: EndData['status'] = 'complete';
   let error: AppError | undefined;
   let leaseLost = false;
-  const startedAt = performance.now();
+  const startedAt = input.askedAt;
   let firstTextAt: number | undefined;
   let lastTextAt = startedAt;
 
@@ -98,7 +100,7 @@ export async function runGeneration(input: RunGenerationInput): Promise<Generati
   }, input.pingIntervalMs);
 
   try {
-    for await (const event of input.provider.stream(input.request, signal)) {
+    for await (const event of input.events) {
       if (event.type === 'text') {
         lastTextAt = performance.now();
         firstTextAt ??= lastTextAt;

@@ -75,6 +75,7 @@ export function registerApiKeyRoutes(app: TypedApp, deps: RouteDeps): void {
       if (!(await apiKeys.revokeKey(principal.id, request.params.id, deps.now()))) {
         throw new AppError('NOT_FOUND', { message: 'No such active key.' });
       }
+      await deps.apiKeys.revoked(request.params.id);
       return reply.code(204).send(null);
     },
   );

@@ -24,12 +24,15 @@ export function registerAssistantEventRoutes(app: TypedApp, deps: RouteDeps): vo
   /** Streams one generation as seed 003's events; `replaces` marks a regeneration. */
   function streamAnswer(ownerId: string, handle: GenerationHandle, replaces?: string) {
     return async function* (signal: AbortSignal): AsyncGenerator<string> {
-      const read = await openGenerationStream(
-        { streamLog: deps.streamLog, messages: deps.repositories.messages },
-        ownerId,
-        handle.streamId,
-        undefined,
-      );
+      const read =
+        handle.read ??
+        (await openGenerationStream(
+          { streamLog: deps.streamLog, messages: deps.repositories.messages },
+          ownerId,
+          handle.streamId,
+          undefined,
+          handle.chatId,
+        ));
       for await (const { id, event } of read(signal)) {
         if (event.type === 'start') {
           const started = { chat_id: event.data.chatId, message_id: event.data.messageId };

@@ -36,7 +36,7 @@ export function registerMessageRoutes(app: TypedApp, deps: RouteDeps): void {
     async (request, reply) => {
       const principal = await requirePrincipal(deps, request);
       const handle = await deps.generations.send(principal.id, request.params.id, request.body);
-      await replyWithGeneration(deps, reply, principal.id, handle.streamId, undefined);
+      await replyWithGeneration(deps, reply, principal.id, handle.streamId, undefined, handle);
     },
   );
 
@@ -56,7 +56,7 @@ export function registerMessageRoutes(app: TypedApp, deps: RouteDeps): void {
       const principal = await requirePrincipal(deps, request);
       const { id, messageId } = request.params;
       const handle = await deps.generations.edit(principal.id, id, messageId, request.body);
-      await replyWithGeneration(deps, reply, principal.id, handle.streamId, undefined);
+      await replyWithGeneration(deps, reply, principal.id, handle.streamId, undefined, handle);
     },
   );
 
@@ -76,7 +76,7 @@ export function registerMessageRoutes(app: TypedApp, deps: RouteDeps): void {
       const principal = await requirePrincipal(deps, request);
       const { id, messageId } = request.params;
       const handle = await deps.generations.regenerate(principal.id, id, messageId, request.body);
-      await replyWithGeneration(deps, reply, principal.id, handle.streamId, undefined);
+      await replyWithGeneration(deps, reply, principal.id, handle.streamId, undefined, handle);
     },
   );
 

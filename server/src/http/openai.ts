@@ -10,7 +10,7 @@ import { AppError } from '../app-error.ts';
 import { collectOpenAICompletion, createOpenAIChunkRenderer } from '../dialects/openai-chunks.ts';
 import { toOpenAIError } from '../dialects/openai-errors.ts';
 import type { CompleteInput } from '../generation/generation-service.ts';
-import { openGenerationStream } from '../generation/open-generation-stream.ts';
+import { streamKeyOf } from '../generation/stream-key.ts';
 import type { ChatTurn } from '../providers/provider.ts';
 import { toClientError } from './error-handler.ts';
 import { type RouteDeps, requirePrincipal, type TypedApp } from './route-deps.ts';
@@ -62,12 +62,10 @@ export async function registerOpenAIRoutes(app: TypedApp, deps: RouteDeps): Prom
           created: Math.floor(deps.now().getTime() / 1000),
           model: input.model ?? deps.defaultModel,
         };
-        const read = await openGenerationStream(
-          { streamLog: deps.streamLog, messages: deps.repositories.messages },
-          principal.id,
-          handle.streamId,
-          undefined,
-        );
+        // This request started the answer, so it reads the answer as this process appends it: nothing is looked
+        // up or read back from the log before the first byte.
+        const key = streamKeyOf({ ownerId: principal.id, chatId: handle.chatId, streamId: handle.streamId });
+        const read = handle.read ?? ((signal: AbortSignal) => deps.streamLog.read(key, undefined, signal));
 
         if (body.stream) {
           const render = createOpenAIChunkRenderer({

@@ -7,6 +7,7 @@ import type {
   RawRequestDefaultExpression,
   RawServerDefault,
 } from 'fastify';
+import type { ApiKeyCache } from '../auth/api-key-cache.ts';
 import type { Principal, PrincipalResolver } from '../auth/principal.ts';
 import type { StreamTokens } from '../auth/stream-token.ts';
 import type { Repositories } from '../db/repository.ts';
@@ -33,6 +34,8 @@ export interface RouteDeps {
   notifications: NotificationHub;
   metrics: Metrics;
   auth: PrincipalResolver;
+  /** What `auth` looks API keys up in; told of revokes so no instance keeps accepting a revoked key. */
+  apiKeys: ApiKeyCache;
   streamTokens: StreamTokens;
   defaultModel: string;
   now(): Date;

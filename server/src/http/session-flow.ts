@@ -42,7 +42,7 @@ export function registerSessionFlowRoutes(app: TypedApp, deps: RouteDeps): void 
         ...(modelId !== undefined && { model: modelId }),
       });
       return {
-        sessionId: await deps.streamTokens.sign(principal.id, handle.streamId),
+        sessionId: deps.streamTokens.sign(principal.id, handle.streamId),
         chatId: handle.chatId,
         messageId: handle.streamId,
       };
@@ -60,7 +60,7 @@ export function registerSessionFlowRoutes(app: TypedApp, deps: RouteDeps): void 
       },
     },
     async (request, reply) => {
-      const { principalId, streamId } = await deps.streamTokens.open(request.query.sessionId);
+      const { principalId, streamId } = deps.streamTokens.open(request.query.sessionId);
       const lastEventId = request.headers['last-event-id'];
       const afterId = typeof lastEventId === 'string' ? lastEventId : undefined;
       if (afterId !== undefined) {

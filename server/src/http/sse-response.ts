@@ -26,16 +26,7 @@ export function sendEventStream(
   render: (event: LoggedEvent) => SseFrame,
   metrics: SubscriberMetrics,
 ): Promise<boolean> {
-  // Its own loop rather than a generator over sendSseFrames: a subscriber is what fan-out multiplies, and
-  // a generator in between costs every subscriber another promise per event.
-  return streamResponse(reply, metrics, async (res, signal) => {
-    for await (const event of read(signal)) {
-      const frame = render(event);
-      if (frame.length > 0 && !res.write(frame)) {
-        await waitForDrain(res, signal);
-      }
-    }
-  });
+  return streamResponse(reply, metrics, read, render);
 }
 
 /** Like `sendEventStream`, for dialects that need to do more than render each event (look up, add, drop). */
@@ -44,19 +35,23 @@ export function sendSseFrames(
   frames: (signal: AbortSignal) => AsyncIterable<string>,
   metrics: SubscriberMetrics,
 ): Promise<boolean> {
-  return streamResponse(reply, metrics, async (res, signal) => {
-    for await (const frame of frames(signal)) {
-      if (frame !== '' && !res.write(frame)) {
-        await waitForDrain(res, signal);
-      }
-    }
-  });
+  return streamResponse(reply, metrics, frames, asFrame);
 }
 
-async function streamResponse(
+function asFrame(frame: string): SseFrame {
+  return frame;
+}
+
+/**
+ * The whole subscriber in one async function with its own loop, rather than a loop function awaited by a
+ * wrapper or a generator in between: a subscriber is what fan-out and idle connections multiply, and each
+ * async frame parked in an await keeps its registers, promise and resume closures for as long as it waits.
+ */
+async function streamResponse<Item>(
   reply: FastifyReply,
   metrics: SubscriberMetrics,
-  pump: (res: ServerResponse, signal: AbortSignal) => Promise<void>,
+  read: (signal: AbortSignal) => AsyncIterable<Item>,
+  render: (item: Item) => SseFrame,
 ): Promise<boolean> {
   reply.hijack();
   const res = reply.raw;
@@ -69,7 +64,12 @@ async function streamResponse(
   res.writeHead(200, SSE_HEADERS);
   res.flushHeaders();
   try {
-    await pump(res, gone.signal);
+    for await (const item of read(gone.signal)) {
+      const frame = render(item);
+      if (frame.length > 0 && !res.write(frame)) {
+        await waitForDrain(res, gone.signal);
+      }
+    }
   } catch (error) {
     if (!gone.signal.aborted) {
       reply.log.error({ err: error }, 'event stream failed');

@@ -26,16 +26,14 @@ export function registerStreamRoutes(app: TypedApp, deps: RouteDeps): void {
     async (request) => {
       const principal = await requirePrincipal(deps, request);
       const streaming = await deps.repositories.messages.listStreaming(principal.id);
-      const streams = await Promise.all(
-        streaming.map(async (message) => ({
-          streamId: message.id,
-          chatId: message.chatId,
-          messageId: message.id,
-          model: message.model,
-          createdAt: message.createdAt.toISOString(),
-          token: await deps.streamTokens.sign(principal.id, message.id),
-        })),
-      );
+      const streams = streaming.map((message) => ({
+        streamId: message.id,
+        chatId: message.chatId,
+        messageId: message.id,
+        model: message.model,
+        createdAt: message.createdAt.toISOString(),
+        token: deps.streamTokens.sign(principal.id, message.id),
+      }));
       return { streams };
     },
   );
@@ -62,7 +60,7 @@ export function registerStreamRoutes(app: TypedApp, deps: RouteDeps): void {
         fromHeaders?.id ??
         (request.query.token === undefined
           ? undefined
-          : await deps.streamTokens.verify(request.query.token, streamId));
+          : deps.streamTokens.verify(request.query.token, streamId));
       if (ownerId === undefined) {
         throw new AppError('UNAUTHENTICATED');
       }

@@ -7,6 +7,7 @@ import { createMessageRateLimit } from './message-rate-limit.ts';
 import { createPresence } from './presence.ts';
 import { type ControlServer, type SocketDeps, userRoom } from './socket-deps.ts';
 import { toClientError, toConnectError } from './socket-errors.ts';
+import { createUsagePusher } from './usage-pusher.ts';
 
 /**
  * The socket.io namespace `/chats` (seeds 000 and 003): authenticated in the handshake, one room per
@@ -19,10 +20,28 @@ export function registerControlNamespace(io: ControlServer, deps: SocketDeps): (
   const pushPresence = createPresence(nsp, deps.logger);
   let closing = false;
 
-  async function pushUsage(principalId: string): Promise<void> {
-    const usage = await getUsageInfo(deps.repositories.messages, principalId, deps.now());
-    nsp.to(userRoom(principalId)).emit('usage_info', usage);
-  }
+  // Usage is read on the instance that holds the principal's sockets, for those sockets only, and not at all
+  // where none is connected: a script driving answers with no tab open costs no usage reads.
+  const pushUsage = createUsagePusher(
+    async (principalId) => {
+      const usage = await getUsageInfo(deps.repositories.messages, principalId, deps.now());
+      nsp.local.to(userRoom(principalId)).emit('usage_info', usage);
+    },
+    (error) => deps.logger.warn({ err: error }, 'usage push failed'),
+  );
+  const pushUsageHere = (principalId: string) => {
+    if ((nsp.adapter.rooms.get(userRoom(principalId))?.size ?? 0) > 0) {
+      pushUsage(principalId);
+    }
+  };
+  const usageChanged = (principalId: string) => {
+    pushUsageHere(principalId);
+    // The in-memory adapter of a single instance has no other instance to tell (and would warn).
+    if (deps.adapter) {
+      nsp.serverSideEmit('usage_changed', principalId);
+    }
+  };
+  nsp.on('usage_changed', pushUsageHere);
 
   // Skipped when connection state recovery restores a socket: it keeps the principal it was given here.
   nsp.use((socket, next) => {
@@ -52,7 +71,7 @@ export function registerControlNamespace(io: ControlServer, deps: SocketDeps): (
     );
   });
 
-  const stopForwarding = forwardNotifications(nsp, deps, pushUsage);
+  const stopForwarding = forwardNotifications(nsp, deps, usageChanged);
   return () => {
     closing = true;
     stopForwarding();

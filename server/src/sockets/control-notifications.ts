@@ -6,13 +6,14 @@ import { type ControlNamespace, type SocketDeps, userRoom } from './socket-deps.
 /**
  * Pushes the core's notifications to every socket of their owner, on every instance: each is raised once, on
  * the instance where it happened, and the adapter carries the broadcast to the others. A principal's
- * notifications go out in the order they were raised, though signing a token or reading usage takes a moment.
+ * notifications go out in the order they were raised; usage follows on its own.
  * Returns the function that stops forwarding.
  */
 export function forwardNotifications(
   nsp: ControlNamespace,
   deps: SocketDeps,
-  pushUsage: (principalId: string) => Promise<void>,
+  /** Usage changed for the principal; pushed on its own schedule (see usage-pusher). */
+  usageChanged: (principalId: string) => void,
 ): () => void {
   const enqueue = createKeyedQueue((error) =>
     deps.logger.error({ err: error }, 'control notification failed'),
@@ -22,7 +23,7 @@ export function forwardNotifications(
     const room = nsp.to(userRoom(notification.ownerId));
     switch (notification.type) {
       case 'stream_started': {
-        const token = await deps.streamTokens.sign(notification.ownerId, notification.streamId);
+        const token = deps.streamTokens.sign(notification.ownerId, notification.streamId);
         room.emit('stream_started', {
           chat_id: notification.chatId,
           stream_id: notification.streamId,
@@ -31,7 +32,8 @@ export function forwardNotifications(
           token,
         });
         // The user message it answers was saved with it: today's message count changed.
-        return pushUsage(notification.ownerId);
+        usageChanged(notification.ownerId);
+        return;
       }
       case 'stream_ended':
         room.emit('stream_ended', {
@@ -40,7 +42,8 @@ export function forwardNotifications(
           status: notification.status,
           error_code: notification.errorCode,
         });
-        return pushUsage(notification.ownerId);
+        usageChanged(notification.ownerId);
+        return;
       case 'chat_created':
         room.emit('chat_created', { chat: toControlChat(notification.chat) });
         return;

@@ -18,7 +18,10 @@ export interface ControlSocketData {
   principalId: string;
 }
 
-type InterServerEvents = Record<string, never>;
+/** Between instances (socket.io's serverSideEmit): a principal's usage changed, for whichever holds their sockets. */
+interface InterServerEvents {
+  usage_changed: (principalId: string) => void;
+}
 export type ControlServer = Server<
   ClientToServerEvents,
   ServerToClientEvents,

@@ -91,7 +91,16 @@ export function openWsConversation(
     });
     answering = handle.streamId;
     const messages = deps.repositories.messages;
-    void openGenerationStream({ streamLog: deps.streamLog, messages }, owner.id, handle.streamId, undefined)
+    const opened = handle.read
+      ? Promise.resolve(handle.read)
+      : openGenerationStream(
+          { streamLog: deps.streamLog, messages },
+          owner.id,
+          handle.streamId,
+          undefined,
+          chatId,
+        );
+    void opened
       .then((read) => streamWsAnswer({ read, handle, signal: reading.signal, send }))
       .catch(sendError)
       .finally(() => {

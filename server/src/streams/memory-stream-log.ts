@@ -2,7 +2,7 @@ import type { LoggedEvent, StreamEvent } from '../../../protocol/events.ts';
 import { AppError } from '../app-error.ts';
 import { StreamBuffer } from './stream-buffer.ts';
 import { formatStreamEventId, parseStreamEventId } from './stream-event-id.ts';
-import type { StreamLog, StreamLogOptions } from './stream-log.ts';
+import type { OpenedStream, StreamLog, StreamLogOptions } from './stream-log.ts';
 import { emptyRead, StreamReader } from './stream-reader.ts';
 
 export interface MemoryStreamLogOptions extends StreamLogOptions {
@@ -17,6 +17,8 @@ interface MemoryStream {
   ms: number;
   seq: number;
   expiresAt: number | undefined;
+  /** The alias its `start` gave it. */
+  alias: string | undefined;
 }
 
 interface Expiry {
@@ -35,6 +37,7 @@ const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 export function createMemoryStreamLog(options: MemoryStreamLogOptions): StreamLog {
   const now = options.now ?? Date.now;
   const streams = new Map<string, MemoryStream>();
+  const aliases = new Map<string, MemoryStream>();
   // Every ended stream lives the same ttlAfterEndMs, so they expire in the order they ended: one queue and
   // one timer instead of a timer per stream. Reads also check expiry, so the timer only reclaims memory.
   let expiries: Expiry[] = [];
@@ -45,10 +48,17 @@ export function createMemoryStreamLog(options: MemoryStreamLogOptions): StreamLo
   function getLive(streamId: string): MemoryStream | undefined {
     const stream = streams.get(streamId);
     if (stream?.expiresAt !== undefined && stream.expiresAt <= now()) {
-      streams.delete(streamId);
+      remove(stream);
       return undefined;
     }
     return stream;
+  }
+
+  function remove(stream: MemoryStream): void {
+    streams.delete(stream.id);
+    if (stream.alias !== undefined && aliases.get(stream.alias) === stream) {
+      aliases.delete(stream.alias);
+    }
   }
 
   function scheduleSweep(): void {
@@ -67,7 +77,7 @@ export function createMemoryStreamLog(options: MemoryStreamLogOptions): StreamLo
       nextExpiry++;
       const { stream } = expiry;
       if (streams.get(stream.id) === stream && stream.expiresAt !== undefined && stream.expiresAt <= time) {
-        streams.delete(stream.id);
+        remove(stream);
       }
     }
     if (nextExpiry * 2 >= expiries.length) {
@@ -84,6 +94,7 @@ export function createMemoryStreamLog(options: MemoryStreamLogOptions): StreamLo
       ms: 0,
       seq: 0,
       expiresAt: undefined,
+      alias: undefined,
     };
     streams.set(streamId, stream);
     return stream;
@@ -107,6 +118,12 @@ export function createMemoryStreamLog(options: MemoryStreamLogOptions): StreamLo
       const id = formatStreamEventId(stream.ms, stream.seq);
       const logged: LoggedEvent = { id, event };
       stream.buffer.push(logged);
+      if (event.type === 'start') {
+        stream.alias = options.aliasOf?.(streamId);
+        if (stream.alias !== undefined) {
+          aliases.set(stream.alias, stream);
+        }
+      }
       if (event.type === 'end') {
         stream.expiresAt = time + options.ttlAfterEndMs;
         expiries.push({ stream, at: stream.expiresAt });
@@ -119,6 +136,17 @@ export function createMemoryStreamLog(options: MemoryStreamLogOptions): StreamLo
       const after = afterId === undefined ? undefined : parseStreamEventId(afterId);
       const stream = closed ? undefined : getLive(streamId);
       return stream ? new StreamReader({ buffer: stream.buffer, afterId: after, signal }) : emptyRead;
+    },
+
+    async open(streamId: string, afterId: string | undefined): Promise<OpenedStream | undefined> {
+      const after = afterId === undefined ? undefined : parseStreamEventId(afterId);
+      const buffer = closed ? undefined : getLive(streamId)?.buffer;
+      return buffer && ((signal) => new StreamReader({ buffer, afterId: after, signal }));
+    },
+
+    async findAlias(alias: string): Promise<string | undefined> {
+      const stream = closed ? undefined : aliases.get(alias);
+      return stream && getLive(stream.id) === stream ? stream.id : undefined;
     },
 
     async range(streamId: string): Promise<LoggedEvent[]> {
@@ -144,6 +172,7 @@ export function createMemoryStreamLog(options: MemoryStreamLogOptions): StreamLo
         stream.buffer.close();
       }
       streams.clear();
+      aliases.clear();
       expiries = [];
     },
   };

@@ -1,12 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
+import type { LoggedEvent } from '../../../protocol/events.ts';
 import { fromEntry } from './redis-stream-entry.ts';
 import { redisUnavailable } from './redis-unavailable.ts';
 import { StreamBuffer } from './stream-buffer.ts';
 import { compareStreamEventId, parseStreamEventId } from './stream-event-id.ts';
 
 export interface RedisStreamFollowerOptions {
-  /** Runs XRANGE, EXISTS and the wake-ups; the blocking reads get a connection of their own. */
+  /** Runs the loads and the wake-ups; the blocking reads get a connection of their own. */
   redis: Redis;
   maxLength: number;
   /** A stream key no other process uses, written to interrupt this process's blocking read. */
@@ -25,7 +26,8 @@ export interface FollowHold {
 }
 
 export interface RedisStreamFollower {
-  hold(key: string): FollowHold;
+  /** Follows `key` for a reader of what comes after `afterId` (a well-formed id; undefined: everything). */
+  hold(key: string, afterId: string | undefined): FollowHold;
   close(): Promise<void>;
 }
 
@@ -37,7 +39,16 @@ interface Follow {
   holders: number;
   /** The id the shared XREAD goes on after; undefined while the stream loads. */
   lastId: string | undefined;
+  /**
+   * The buffer holds everything after this id that maxLength keeps; undefined once it holds the stream
+   * from its beginning. Only goes back, as readers from earlier ids arrive.
+   */
+  floor: string | undefined;
+  /** The backfills for such readers, one after the other; it never rejects. */
+  extending: Promise<unknown>;
 }
+
+type Entry = [id: string, fields: string[]];
 
 const PAGE_SIZE = 1000;
 // Only an upper bound on how long a quiet loop sleeps in Redis: wake-ups interrupt it when the set changes.
@@ -52,11 +63,13 @@ const WAKE_KEY_TTL_MS = 60_000;
  * XREAD BLOCK holds its connection until it returns, so a connection per subscriber would cost Redis a
  * client per open SSE response. Instead the loop issues a single XREAD over all followed keys, and fans
  * what it gets out through a local StreamBuffer per stream, which any number of local readers share. A
- * stream is loaded into its buffer once (XRANGE, paged) when its first local reader arrives, so a thousand
- * subscribers on one answer cost one XRANGE and one key in the XREAD. When a stream joins the set, the
- * loop is interrupted by an XADD to this process's own wake key, which every XREAD includes; leaving the
- * set interrupts nothing (the key just drops out of the next XREAD). Each XREAD returns everything that
- * arrived since the last, so under load one round trip carries many events for many streams.
+ * stream is loaded into its buffer once (XRANGE, paged) when its first local reader arrives, from that
+ * reader's Last-Event-ID, so a resume fetches only what it missed; a later local reader from an earlier id
+ * has the missing part put in front (one more XRANGE). A thousand subscribers on one answer cost one XRANGE
+ * and one key in the XREAD. When a stream joins the set, the loop is interrupted by an XADD to this
+ * process's own wake key, which every XREAD includes; leaving the set interrupts nothing (the key just drops
+ * out of the next XREAD). Each XREAD returns everything that arrived since the last, so under load one round
+ * trip carries many events for many streams.
  *
  * A multi-key XREAD needs its keys in one hash slot, so on a Redis Cluster this loop needs one XREAD per
  * slot; this follower is for a single Redis (or a primary with replicas), which ioredis's `Redis` is.
@@ -72,39 +85,89 @@ export function createRedisStreamFollower(options: RedisStreamFollowerOptions): 
   let wakeSent = false;
   let idle: PromiseWithResolvers<void> | undefined;
 
-  function pushEntries(follow: Follow, entries: [id: string, fields: string[]][]): void {
+  function toEvents(entries: Entry[]): LoggedEvent[] {
+    const events: LoggedEvent[] = [];
     for (const [id, fields] of entries) {
       try {
-        follow.buffer.push(fromEntry(id, fields));
+        events.push(fromEntry(id, fields));
       } catch (error) {
         // A foreign or corrupt entry: skip it rather than stall every reader of the stream on it.
         onError(error);
       }
     }
+    return events;
+  }
+
+  function pushEntries(follow: Follow, entries: Entry[]): void {
+    for (const event of toEvents(entries)) {
+      follow.buffer.push(event);
+    }
+  }
+
+  /** Pages through XRANGE from `start` (a range start: `-` or `(id`) to `end`, handing each page on. */
+  async function xrangeFrom(key: string, start: string, end: string, onPage: (page: Entry[]) => void) {
+    for (let from = start; ; ) {
+      const page = await redis.xrange(key, from, end, 'COUNT', PAGE_SIZE);
+      onPage(page);
+      const last = page[page.length - 1];
+      if (!last || page.length < PAGE_SIZE) {
+        return;
+      }
+      from = `(${last[0]}`;
+    }
   }
 
   async function load(follow: Follow): Promise<StreamBuffer | undefined> {
+    const after = follow.floor;
+    const start = after === undefined ? '-' : `(${after}`;
     // lastId stays unset until the last page is in, so the XREAD cannot deliver what XRANGE still pages.
     let lastId: string | undefined;
     try {
-      for (;;) {
-        const start = lastId === undefined ? '-' : `(${lastId}`;
-        const page = await redis.xrange(follow.key, start, '+', 'COUNT', PAGE_SIZE);
-        pushEntries(follow, page);
-        lastId = page[page.length - 1]?.[0] ?? lastId;
-        if (page.length < PAGE_SIZE) {
-          break;
+      // One round trip for the first page and the newest entry: when nothing comes after `after`, the newest
+      // tells whether the stream is there at all (Redis drops a stream's key with its last entry) and whether
+      // it has ended, which a reader resuming from its end needs to know instead of waiting.
+      const replies = await redis
+        .multi()
+        .xrange(follow.key, start, '+', 'COUNT', PAGE_SIZE)
+        .xrevrange(follow.key, '+', '-', 'COUNT', 1)
+        .exec();
+      const [first, newest] = (replies ?? []).map(([error, entries]) => {
+        if (error) {
+          throw error;
         }
+        return entries as Entry[];
+      });
+      if (!first || !newest) {
+        throw new Error('The load transaction was discarded.');
       }
-      if (lastId === undefined && (await redis.exists(follow.key)) === 0) {
+      const [latest] = newest;
+      if (!latest) {
         forget(follow);
         return undefined;
+      }
+      pushEntries(follow, first);
+      lastId = first[first.length - 1]?.[0];
+      if (first.length === PAGE_SIZE && lastId !== undefined) {
+        await xrangeFrom(follow.key, `(${lastId}`, '+', (page) => {
+          pushEntries(follow, page);
+          lastId = page[page.length - 1]?.[0] ?? lastId;
+        });
+      }
+      if (lastId === undefined) {
+        // Nothing after `after` (an id we wrote, or a made-up one beyond): the newest entry is where the XREAD
+        // goes on from, and if it is the end, holding it tells readers there is nothing to wait for.
+        lastId = latest[0];
+        follow.floor = lastId;
+        const [newestEvent] = toEvents([latest]);
+        if (newestEvent?.event.type === 'end') {
+          follow.buffer.push(newestEvent);
+        }
       }
     } catch (error) {
       forget(follow);
       throw redisUnavailable(error);
     }
-    follow.lastId = lastId ?? '0-0';
+    follow.lastId = lastId;
     if (stopping.signal.aborted) {
       follow.buffer.close();
     } else if (!follow.buffer.ended && follows.get(follow.key) === follow) {
@@ -156,7 +219,7 @@ export function createRedisStreamFollower(options: RedisStreamFollowerOptions): 
       }
       reading = true;
       wakeSent = false;
-      let reply: [key: string, entries: [id: string, fields: string[]][]][] | null;
+      let reply: [key: string, entries: Entry[]][] | null;
       try {
         reply = await connection.xread('COUNT', PAGE_SIZE, 'BLOCK', BLOCK_MS, 'STREAMS', ...keys, ...ids);
         reading = false;
@@ -179,7 +242,7 @@ export function createRedisStreamFollower(options: RedisStreamFollowerOptions): 
     }
   }
 
-  function deliver(key: string, entries: [id: string, fields: string[]][]): void {
+  function deliver(key: string, entries: Entry[]): void {
     const follow = follows.get(key);
     if (follow?.lastId === undefined) {
       return;
@@ -191,13 +254,15 @@ export function createRedisStreamFollower(options: RedisStreamFollowerOptions): 
     follow.lastId = fresh[fresh.length - 1]?.[0] ?? follow.lastId;
   }
 
-  function createFollow(key: string): Follow {
+  function createFollow(key: string, afterId: string | undefined): Follow {
     const follow: Follow = {
       key,
       buffer: new StreamBuffer(options.maxLength),
       loaded: Promise.resolve(undefined),
       holders: 0,
       lastId: undefined,
+      floor: afterId,
+      extending: Promise.resolve(),
     };
     follows.set(key, follow);
     follow.loaded = load(follow);
@@ -207,12 +272,51 @@ export function createRedisStreamFollower(options: RedisStreamFollowerOptions): 
     return follow;
   }
 
+  function covers(follow: Follow, afterId: string | undefined): boolean {
+    const { floor } = follow;
+    return (
+      floor === undefined ||
+      (afterId !== undefined && compareStreamEventId(afterId, parseStreamEventId(floor)) >= 0)
+    );
+  }
+
+  /** The follow's buffer once it also holds what comes after `afterId`, before its floor. */
+  function extend(follow: Follow, afterId: string | undefined): Promise<StreamBuffer | undefined> {
+    const extended = follow.extending
+      .then(() => follow.loaded)
+      .then(async (buffer) => {
+        // An earlier backfill may have covered this reader already.
+        if (buffer && !covers(follow, afterId)) {
+          await backfill(follow, buffer, afterId);
+        }
+        return buffer;
+      });
+    follow.extending = extended.catch(() => undefined);
+    return extended;
+  }
+
+  async function backfill(follow: Follow, buffer: StreamBuffer, afterId: string | undefined): Promise<void> {
+    // Everything from the first event held on is there; with none held yet, everything after the floor.
+    const first = buffer.firstId;
+    const end = first === undefined ? (follow.floor ?? '+') : `(${first}`;
+    const events: LoggedEvent[] = [];
+    try {
+      await xrangeFrom(follow.key, afterId === undefined ? '-' : `(${afterId}`, end, (page) => {
+        events.push(...toEvents(page));
+      });
+    } catch (error) {
+      throw redisUnavailable(error);
+    }
+    buffer.prepend(events);
+    follow.floor = afterId;
+  }
+
   return {
-    hold(key: string): FollowHold {
-      const follow = follows.get(key) ?? createFollow(key);
+    hold(key: string, afterId: string | undefined): FollowHold {
+      const follow = follows.get(key) ?? createFollow(key, afterId);
       follow.holders++;
       return {
-        buffer: follow.loaded,
+        buffer: covers(follow, afterId) ? follow.loaded : extend(follow, afterId),
         release() {
           follow.holders--;
           if (follow.holders === 0) {

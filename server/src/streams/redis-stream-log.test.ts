@@ -86,6 +86,113 @@ describe('createRedisStreamLog', { skip: testRedisSkip, timeout: 60_000 }, () =>
     await log.close();
   });
 
+  test('start sets the alias key, holding the stream id, and end gives it the stream’s expiry', async () => {
+    const keyOf = (name: string) => `${prefix}${name}`;
+    const aliasOf = (streamId: string) => `user:{u1}:alias:${streamId}`;
+    const log = createRedisStreamLog({ redis, ...options, keyOf, aliasOf });
+    const streamId = `user:{u1}:chat:${randomUUID()}`;
+    await log.append(streamId, start);
+    assert.equal(await redis.get(keyOf(aliasOf(streamId))), streamId);
+    assert.equal(await redis.pttl(keyOf(aliasOf(streamId))), -1);
+    await log.append(streamId, text);
+    await log.append(streamId, end);
+    const ttl = await redis.pttl(keyOf(aliasOf(streamId)));
+    assert.ok(ttl > 59_000 && ttl <= 60_000, `ttl ${ttl}`);
+    assert.equal(await log.findAlias(aliasOf(streamId)), streamId);
+    await log.close();
+  });
+
+  test('a resume loads only what comes after its Last-Event-ID', async () => {
+    const errors: unknown[] = [];
+    const log = createRedisStreamLog({ redis, ...options, onError: (error) => errors.push(error) });
+    const streamId = randomUUID();
+    const ids = [await log.append(streamId, start)];
+    // An entry no reader can use: a read that loads it reports it.
+    await redis.xadd(`${prefix}stream:{${streamId}}`, '*', 'foreign', 'entry');
+    for (const event of [text, text, end]) {
+      ids.push(await log.append(streamId, event));
+    }
+    const readIds = async (afterId: string | undefined) => {
+      const got: string[] = [];
+      for await (const event of log.read(streamId, afterId, new AbortController().signal)) {
+        got.push(event.id);
+      }
+      return got;
+    };
+    assert.deepEqual(await readIds(ids[1]), ids.slice(2));
+    assert.deepEqual(errors, []);
+    assert.deepEqual(await readIds(undefined), ids);
+    assert.equal(errors.length, 1);
+    await log.close();
+  });
+
+  test('a reader from an earlier id joining a stream followed from a later one gets what it missed', async () => {
+    const log = createRedisStreamLog({ redis, ...options });
+    const streamId = randomUUID();
+    const ids = [await log.append(streamId, start)];
+    for (let n = 0; n < 5; n++) {
+      ids.push(await log.append(streamId, text));
+    }
+    const signal = new AbortController().signal;
+    const readIds = async (events: AsyncIterable<LoggedEvent>) => {
+      const got: string[] = [];
+      for await (const event of events) {
+        got.push(event.id);
+      }
+      return got;
+    };
+    const late = log.read(streamId, ids[4], signal)[Symbol.asyncIterator]();
+    assert.equal((await late.next()).value?.id, ids[5]);
+    // The stream is now followed from ids[4]; these readers join that follow.
+    const reads = [
+      readIds(log.read(streamId, undefined, signal)),
+      readIds(log.read(streamId, ids[1], signal)),
+      readIds(log.read(streamId, ids[4], signal)),
+    ];
+    const opened = await log.open(streamId, ids[2]);
+    assert.ok(opened);
+    reads.push(readIds(opened(signal)));
+    await sleep(50);
+    ids.push(await log.append(streamId, text), await log.append(streamId, end));
+    const [all, afterFirst, afterFourth, afterSecond] = await Promise.all(reads);
+    assert.deepEqual(all, ids);
+    assert.deepEqual(afterFirst, ids.slice(2));
+    assert.deepEqual(afterFourth, ids.slice(5));
+    assert.deepEqual(afterSecond, ids.slice(3));
+    assert.deepEqual(await readIds({ [Symbol.asyncIterator]: () => late }), ids.slice(6));
+    await log.close();
+  });
+
+  test('what a later reader from an earlier id gets stays within maxLength, the newest events', async () => {
+    const log = createRedisStreamLog({ redis, ...options, maxLength: 5 });
+    const streamId = randomUUID();
+    const ids = [await log.append(streamId, start)];
+    for (let n = 0; n < 8; n++) {
+      ids.push(await log.append(streamId, text));
+    }
+    const controller = new AbortController();
+    const late = log.read(streamId, ids[7], controller.signal)[Symbol.asyncIterator]();
+    assert.equal((await late.next()).value?.id, ids[8]);
+    const early = log.read(streamId, undefined, controller.signal)[Symbol.asyncIterator]();
+    const got: (string | undefined)[] = [];
+    for (let n = 0; n < 5; n++) {
+      got.push((await early.next()).value?.id);
+    }
+    assert.deepEqual(got, ids.slice(4));
+    controller.abort();
+    await log.close();
+  });
+
+  test('once closed, open reads a stream as nothing rather than as missing', async () => {
+    const log = createRedisStreamLog({ redis, ...options });
+    const streamId = randomUUID();
+    await log.append(streamId, start);
+    await log.close();
+    const opened = await log.open(streamId, undefined);
+    assert.ok(opened);
+    assert.equal(await firstEvent(opened(new AbortController().signal)), undefined);
+  });
+
   test('an instance follows what another instance appends', async () => {
     const writer = createRedisStreamLog({ redis: scratch.connect(), ...options });
     const reader = createRedisStreamLog({ redis, ...options });
@@ -209,6 +316,8 @@ describe('createRedisStreamLog', { skip: testRedisSkip, timeout: 60_000 }, () =>
     const log = createRedisStreamLog({ redis: unreachable, ...options });
     await assert.rejects(log.append('s', start), { code: 'SERVICE_UNAVAILABLE' });
     await assert.rejects(log.exists('s'), { code: 'SERVICE_UNAVAILABLE' });
+    await assert.rejects(log.open('s', undefined), { code: 'SERVICE_UNAVAILABLE' });
+    await assert.rejects(log.findAlias('a'), { code: 'SERVICE_UNAVAILABLE' });
     await assert.rejects(firstEvent(log.read('s', undefined, new AbortController().signal)), {
       code: 'SERVICE_UNAVAILABLE',
     });

@@ -3,10 +3,11 @@ import type { Redis } from 'ioredis';
 import type { LoggedEvent, StreamEvent } from '../../../protocol/events.ts';
 import { AppError } from '../app-error.ts';
 import { fromEntry, toEntryFields } from './redis-stream-entry.ts';
-import { createRedisStreamFollower } from './redis-stream-follower.ts';
+import { createRedisStreamFollower, type FollowHold } from './redis-stream-follower.ts';
 import { redisUnavailable } from './redis-unavailable.ts';
+import type { StreamBuffer } from './stream-buffer.ts';
 import { parseStreamEventId } from './stream-event-id.ts';
-import type { StreamLog, StreamLogOptions } from './stream-log.ts';
+import type { OpenedStream, StreamLog, StreamLogOptions } from './stream-log.ts';
 import { emptyRead, StreamReader } from './stream-reader.ts';
 
 export interface RedisStreamLogOptions extends StreamLogOptions {
@@ -17,7 +18,10 @@ export interface RedisStreamLogOptions extends StreamLogOptions {
   redis: Redis;
   /** Starts every key the log writes, so deployments and test runs can share a Redis. */
   prefix: string;
-  /** The Redis key of a stream. Keep the `{...}` hash tag: everything about one stream is in one slot. */
+  /**
+   * The Redis key of a stream, or of an alias. Keep the `{...}` hash tag: everything about one stream is in
+   * one slot, its alias included (aliasOf must keep the tag too), since they are written in one transaction.
+   */
   keyOf?: (streamId: string) => string;
   /** Hears errors of the background reader, which retries on its own; defaults to stderr. */
   onError?: (error: unknown) => void;
@@ -25,11 +29,12 @@ export interface RedisStreamLogOptions extends StreamLogOptions {
 
 /**
  * The stream log on Redis Streams, shared by every instance: XADD with `MAXLEN ~` appends (the entry id is
- * the event id), `end` sets the key's expiry in the same transaction, and readers load with XRANGE and
- * follow through one shared XREAD BLOCK loop per process (see redis-stream-follower.ts).
+ * the event id), `start` sets the alias key (a string holding the stream's id) in the same transaction, `end`
+ * sets the expiry of both, and readers load with XRANGE from their Last-Event-ID and follow through one
+ * shared XREAD BLOCK loop per process (see redis-stream-follower.ts).
  */
 export function createRedisStreamLog(options: RedisStreamLogOptions): StreamLog {
-  const { redis, prefix, maxLength, ttlAfterEndMs } = options;
+  const { redis, prefix, maxLength, ttlAfterEndMs, aliasOf } = options;
   const keyOf = options.keyOf ?? ((streamId: string) => `${prefix}stream:{${streamId}}`);
   const follower = createRedisStreamFollower({
     redis,
@@ -41,21 +46,41 @@ export function createRedisStreamLog(options: RedisStreamLogOptions): StreamLog 
   let closed = false;
 
   // XADD answers nil only with NOMKSTREAM, which is never sent: the id is always there.
-  async function add(key: string, event: StreamEvent): Promise<string> {
+  async function add(streamId: string, event: StreamEvent): Promise<string> {
+    const key = keyOf(streamId);
     const fields = toEntryFields(event);
-    if (event.type !== 'end') {
+    const alias = event.type === 'start' || event.type === 'end' ? aliasOf?.(streamId) : undefined;
+    if (event.type !== 'end' && alias === undefined) {
       return (await redis.xadd(key, 'MAXLEN', '~', maxLength, '*', ...fields)) as string;
     }
-    const replies = await redis
-      .multi()
-      .xadd(key, 'MAXLEN', '~', maxLength, '*', ...fields)
-      .pexpire(key, ttlAfterEndMs)
-      .exec();
+    const transaction = redis.multi().xadd(key, 'MAXLEN', '~', maxLength, '*', ...fields);
+    if (event.type === 'end') {
+      transaction.pexpire(key, ttlAfterEndMs);
+      if (alias !== undefined) {
+        transaction.pexpire(keyOf(alias), ttlAfterEndMs);
+      }
+    } else if (alias !== undefined) {
+      transaction.set(keyOf(alias), streamId);
+    }
+    const replies = await transaction.exec();
     const [error, id] = replies?.[0] ?? [new Error('The XADD transaction was discarded.'), null];
     if (error) {
       throw error;
     }
     return id as string;
+  }
+
+  function read(
+    streamId: string,
+    afterId: string | undefined,
+    signal: AbortSignal,
+  ): AsyncIterable<LoggedEvent> {
+    const after = afterId === undefined ? undefined : parseStreamEventId(afterId);
+    if (closed || signal.aborted) {
+      return emptyRead;
+    }
+    const hold = follower.hold(keyOf(streamId), afterId);
+    return new StreamReader({ buffer: hold.buffer, afterId: after, signal, onFinish: hold.release });
   }
 
   return {
@@ -64,19 +89,51 @@ export function createRedisStreamLog(options: RedisStreamLogOptions): StreamLog 
         throw new AppError('SHUTTING_DOWN');
       }
       try {
-        return await add(keyOf(streamId), event);
+        return await add(streamId, event);
       } catch (error) {
         throw redisUnavailable(error);
       }
     },
 
-    read(streamId: string, afterId: string | undefined, signal: AbortSignal): AsyncIterable<LoggedEvent> {
+    read,
+
+    async open(streamId: string, afterId: string | undefined): Promise<OpenedStream | undefined> {
       const after = afterId === undefined ? undefined : parseStreamEventId(afterId);
-      if (closed || signal.aborted) {
-        return emptyRead;
+      if (closed) {
+        // The stream may well be live on another instance: read as nothing, like `read`, so the client
+        // resumes elsewhere, rather than as missing, which would have the caller replay a saved answer.
+        return () => emptyRead;
       }
-      const hold = follower.hold(keyOf(streamId));
-      return new StreamReader({ buffer: hold.buffer, afterId: after, signal, onFinish: hold.release });
+      const hold = follower.hold(keyOf(streamId), afterId);
+      let buffer: StreamBuffer | undefined;
+      try {
+        buffer = await hold.buffer;
+      } finally {
+        if (!buffer) {
+          hold.release();
+        }
+      }
+      if (!buffer) {
+        return undefined;
+      }
+      const loaded = buffer;
+      let held: FollowHold | undefined = hold;
+      return (signal) => {
+        const taken = held;
+        held = undefined;
+        // A second call reads afresh instead of sharing the hold the first one gives back when it finishes.
+        return taken
+          ? new StreamReader({ buffer: loaded, afterId: after, signal, onFinish: taken.release })
+          : read(streamId, afterId, signal);
+      };
+    },
+
+    async findAlias(alias: string): Promise<string | undefined> {
+      try {
+        return (await redis.get(keyOf(alias))) ?? undefined;
+      } catch (error) {
+        throw redisUnavailable(error);
+      }
     },
 
     async range(streamId: string): Promise<LoggedEvent[]> {

@@ -1,5 +1,5 @@
 import type { LoggedEvent } from '../../../protocol/events.ts';
-import { compareStreamEventId, type StreamEventId } from './stream-event-id.ts';
+import { compareStreamEventId, parseStreamEventId, type StreamEventId } from './stream-event-id.ts';
 
 /** A reader parked on a buffer until the next append. */
 export interface StreamWaiter {
@@ -37,6 +37,8 @@ export class StreamBuffer {
   #left = 0;
   #ended = false;
   #closed = false;
+  /** True once an event was dropped for maxLength: nothing older can be held again. */
+  #trimmed = false;
 
   constructor(maxLength: number) {
     this.#maxLength = maxLength;
@@ -64,6 +66,11 @@ export class StreamBuffer {
 
   get lastId(): string | undefined {
     return this.#results[this.#results.length - 1]?.value.id;
+  }
+
+  /** The id of the oldest event held. */
+  get firstId(): string | undefined {
+    return this.#results[this.#dead]?.value.id;
   }
 
   get waitingCount(): number {
@@ -100,12 +107,37 @@ export class StreamBuffer {
       this.#results[this.#dead] = undefined;
       this.#dead++;
       this.#start++;
+      this.#trimmed = true;
       if (this.#dead >= COMPACT_AFTER && this.#dead * 2 >= this.#results.length) {
         this.#results = this.#results.slice(this.#dead);
         this.#dead = 0;
       }
     }
     this.#wakeAll();
+  }
+
+  /**
+   * Puts events older than every held one in front of them (a stream loaded from a resume point, extended
+   * back for a reader from an earlier one), as many of the newest as maxLength leaves room for. Positions
+   * already handed out stay valid: the new events take the positions before `start`. Nothing goes in once
+   * the buffer has trimmed, since anything older than what it dropped is beyond maxLength too.
+   */
+  prepend(events: LoggedEvent[]): void {
+    const room = this.#trimmed ? 0 : this.#maxLength - (this.end - this.#start);
+    const first = this.firstId;
+    const before = first === undefined ? undefined : parseStreamEventId(first);
+    const older = before ? events.filter(({ id }) => compareStreamEventId(id, before) < 0) : events;
+    const kept = older.slice(Math.max(0, older.length - room));
+    if (kept.length < older.length) {
+      this.#trimmed = true;
+    }
+    if (kept.length === 0) {
+      return;
+    }
+    const results = kept.map((value): IteratorYieldResult<LoggedEvent> => ({ value, done: false }));
+    this.#results = [...results, ...this.#results.slice(this.#dead)];
+    this.#dead = 0;
+    this.#start -= kept.length;
   }
 
   /** Parks a reader until the next push or close; it is woken once, then must wait again. */

@@ -269,6 +269,83 @@ export function streamLogContract(
       }),
     );
 
+    test('open gives what a read gives, and undefined for a stream that is not there', TIMEOUT, () =>
+      withLog(DEFAULTS, async (log) => {
+        const streamId = randomUUID();
+        assert.equal(await log.open(streamId, undefined), undefined);
+        assert.equal(await log.open(streamId, '5-5'), undefined);
+        const logged = await appendAll(log, streamId, story(streamId, 4));
+        const resumePoints = [undefined, ...logged.map(({ id }) => id)];
+        for (const [index, afterId] of resumePoints.entries()) {
+          const opened = await log.open(streamId, afterId);
+          assert.ok(opened, `after ${afterId}`);
+          const events = collect(opened(new AbortController().signal));
+          // Past the end there is nothing to wait for, so even that read ends at once.
+          assert.deepEqual(await within(2000, events, 'the read'), logged.slice(index), `after ${afterId}`);
+        }
+        const twice = await log.open(streamId, logged[2]?.id);
+        assert.ok(twice);
+        const signal = new AbortController().signal;
+        assert.deepEqual(await collect(twice(signal)), logged.slice(3));
+        assert.deepEqual(await collect(twice(signal)), logged.slice(3));
+      }),
+    );
+
+    test('open of a live stream follows it, from wherever it resumes', TIMEOUT, () =>
+      withLog(DEFAULTS, async (log) => {
+        const streamId = randomUUID();
+        const logged = await appendAll(log, streamId, [startEvent(streamId), textEvent(0)]);
+        const signal = new AbortController().signal;
+        const reads = [];
+        for (const afterId of [undefined, logged[0]?.id, logged[1]?.id]) {
+          const opened = await log.open(streamId, afterId);
+          assert.ok(opened, `after ${afterId}`);
+          reads.push(collect(opened(signal)));
+        }
+        logged.push(...(await appendAll(log, streamId, [textEvent(1), endEvent])));
+        const [all, afterStart, afterText] = await within(5000, Promise.all(reads), 'the readers');
+        assert.deepEqual(all, logged);
+        assert.deepEqual(afterStart, logged.slice(1));
+        assert.deepEqual(afterText, logged.slice(2));
+      }),
+    );
+
+    test('open refuses a malformed afterId with VALIDATION_FAILED on lastEventId', TIMEOUT, () =>
+      withLog(DEFAULTS, async (log) => {
+        const streamId = randomUUID();
+        await log.append(streamId, startEvent(streamId));
+        for (const id of [streamId, randomUUID()]) {
+          await assert.rejects(
+            log.open(id, '1-'),
+            (error) =>
+              error instanceof AppError &&
+              error.code === 'VALIDATION_FAILED' &&
+              error.field === 'lastEventId',
+          );
+        }
+      }),
+    );
+
+    test('a stream is found by the alias its start gave it until it expires', TIMEOUT, () =>
+      withLog({ ...DEFAULTS, ttlAfterEndMs: 200, aliasOf: (id) => `alias of ${id}` }, async (log) => {
+        const streamId = randomUUID();
+        const withoutStart = randomUUID();
+        assert.equal(await log.findAlias(`alias of ${streamId}`), undefined);
+        await log.append(withoutStart, textEvent(0));
+        assert.equal(await log.findAlias(`alias of ${withoutStart}`), undefined);
+        await appendAll(log, streamId, [startEvent(streamId), textEvent(0)]);
+        assert.equal(await log.findAlias(`alias of ${streamId}`), streamId);
+        await log.append(streamId, endEvent);
+        const endedAt = performance.now();
+        assert.equal(await log.findAlias(`alias of ${streamId}`), streamId);
+        while ((await log.exists(streamId)) && performance.now() - endedAt < 5000) {
+          await sleep(20);
+        }
+        assert.equal(await log.exists(streamId), false);
+        assert.equal(await log.findAlias(`alias of ${streamId}`), undefined);
+      }),
+    );
+
     test('a stream exists while live and once ended', TIMEOUT, () =>
       withLog(DEFAULTS, async (log) => {
         const streamId = randomUUID();

@@ -1,5 +1,8 @@
 import type { LoggedEvent, StreamEvent } from '../../../protocol/events.ts';
 
+/** A stream found in the log and loaded for one reader: call it once, and the read holds the stream. */
+export type OpenedStream = (signal: AbortSignal) => AsyncIterable<LoggedEvent>;
+
 /**
  * The append-only log of a generation's events. Every subscriber reads from it, so a client can resume
  * from any event id, on any instance, with nothing lost and nothing repeated.
@@ -7,7 +10,8 @@ import type { LoggedEvent, StreamEvent } from '../../../protocol/events.ts';
 export interface StreamLog {
   /**
    * Appends one event; returns its id, which the SSE `id:` field carries. Ids increase monotonically within
-   * a stream. Appending `end` closes the stream: it expires after the configured time.
+   * a stream. Appending `start` gives the stream its alias, if `aliasOf` names one. Appending `end` closes
+   * the stream: it (and its alias) expires after the configured time.
    */
   append(streamId: string, event: StreamEvent): Promise<string>;
   /**
@@ -15,6 +19,13 @@ export interface StreamLog {
    * abort. An unknown or expired stream yields nothing.
    */
   read(streamId: string, afterId: string | undefined, signal: AbortSignal): AsyncIterable<LoggedEvent>;
+  /**
+   * `exists` and `read` in one step: loads the stream for a reader after `afterId`, or resolves undefined
+   * when the log does not have it, so a caller can still answer 404 before sending anything.
+   */
+  open(streamId: string, afterId: string | undefined): Promise<OpenedStream | undefined>;
+  /** The stream whose `start` gave it this alias, while it is in the log. */
+  findAlias(alias: string): Promise<string | undefined>;
   /** Everything the log holds of a stream now, without following: what a takeover saves. */
   range(streamId: string): Promise<LoggedEvent[]>;
   /** True while the stream is in the log: live, or ended and not yet expired. */
@@ -28,4 +39,9 @@ export interface StreamLogOptions {
   maxLength: number;
   /** How long an ended stream stays readable. */
   ttlAfterEndMs: number;
+  /**
+   * A second name for a stream, which `findAlias` turns back into its id: a generation's stream is keyed by
+   * its chat as well, and the alias lets a reader that knows only the owner and the generation find it.
+   */
+  aliasOf?: (streamId: string) => string | undefined;
 }

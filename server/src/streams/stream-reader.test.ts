@@ -39,6 +39,53 @@ describe('StreamBuffer', () => {
   });
 });
 
+describe('StreamBuffer.prepend', () => {
+  test('puts older events in front at the positions before start, as many as maxLength leaves room for', () => {
+    const buffer = new StreamBuffer(5);
+    buffer.push(event(6));
+    buffer.push(event(7));
+    assert.equal(buffer.firstId, '6-0');
+    buffer.prepend([event(1), event(2), event(3), event(4), event(5), event(6)]);
+    assert.equal(buffer.start, -3);
+    assert.equal(buffer.end, 2);
+    assert.deepEqual(
+      Array.from({ length: 5 }, (_, n) => buffer.at(n - 3)?.value.id),
+      ['3-0', '4-0', '5-0', '6-0', '7-0'],
+    );
+    assert.equal(buffer.positionAfter(parseStreamEventId('4-0')), -1);
+    // Events 1 and 2 did not fit: anything older than what was dropped stays out.
+    buffer.prepend([event(2)]);
+    assert.equal(buffer.start, -3);
+  });
+
+  test('takes nothing in front once it has trimmed, and readers already reading go on undisturbed', async () => {
+    const buffer = filled(3, 4);
+    buffer.prepend([event(0)]);
+    assert.equal(buffer.firstId, '2-0');
+    const growing = new StreamBuffer(10);
+    growing.push(event(5));
+    const reader = new StreamReader({
+      buffer: growing,
+      afterId: undefined,
+      signal: new AbortController().signal,
+    });
+    assert.equal((await reader.next()).value?.id, '5-0');
+    growing.prepend([event(3), event(4)]);
+    growing.push(event(6, 'end'));
+    assert.equal((await reader.next()).value?.id, '6-0');
+    const late = new StreamReader({
+      buffer: growing,
+      afterId: undefined,
+      signal: new AbortController().signal,
+    });
+    const ids: string[] = [];
+    for await (const { id } of late) {
+      ids.push(id);
+    }
+    assert.deepEqual(ids, ['3-0', '4-0', '5-0', '6-0']);
+  });
+});
+
 describe('StreamReader', () => {
   test('a reader that fell behind the window goes on from the oldest event held', async () => {
     const buffer = filled(3, 3);
