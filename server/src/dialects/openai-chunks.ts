@@ -26,19 +26,17 @@ export function createOpenAIChunkRenderer(context: OpenAIStreamContext): (event:
   let usage: UsageData | undefined;
   let failed = false;
 
+  // Every chunk of a stream is the same object around its delta, so the JSON around it is made once: a token
+  // costs the JSON of its delta alone. The bytes are those of JSON.stringify of the whole ChatCompletionChunk.
+  const head =
+    `data: {"id":${JSON.stringify(context.id)},"object":"chat.completion.chunk",` +
+    `"created":${JSON.stringify(context.created)},"model":${JSON.stringify(context.model)},` +
+    `"system_fingerprint":null,"choices":[{"index":0,"delta":`;
+  const tail = context.includeUsage ? '}],"usage":null}\n\n' : '}]}\n\n';
   const chunk = (
     delta: ChatCompletionChunk['choices'][0]['delta'],
     finish: OpenAIFinishReason | null = null,
-  ) =>
-    line({
-      id: context.id,
-      object: 'chat.completion.chunk',
-      created: context.created,
-      model: context.model,
-      system_fingerprint: null,
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
-      ...(context.includeUsage && { usage: null }),
-    });
+  ) => `${head}${JSON.stringify(delta)},"logprobs":null,"finish_reason":${JSON.stringify(finish)}${tail}`;
 
   return (event) => {
     switch (event.type) {

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
-import { httpError, parseRetryAfter } from './provider-errors.ts';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { createUpstreamCall, httpError, parseRetryAfter } from './provider-errors.ts';
+import { readSse } from './read-sse.ts';
 
 describe('provider errors', () => {
   test('HTTP statuses map to codes', () => {
@@ -44,5 +49,37 @@ describe('provider errors', () => {
       httpError({ provider: 'p', status: 503, headers, detail: '', contextTooLong: false }).retryAfterSeconds,
       3,
     );
+  });
+});
+
+describe('upstream call', () => {
+  test('an answer read up to its last event leaves its connection to the next call', async () => {
+    let connections = 0;
+    const server = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.end('data: {}\n\ndata: [DONE]\n\n');
+    });
+    server.on('connection', () => connections++);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    try {
+      for (let answer = 0; answer < 3; answer++) {
+        const call = createUpstreamCall({ provider: 'p', signal: new AbortController().signal });
+        const response = await call.post(url, {}, {});
+        // As the adapters do: stop at the last event, before the body's end.
+        for await (const event of readSse({ provider: 'p', call, response })) {
+          if (event.data === '[DONE]') {
+            break;
+          }
+        }
+        call.close();
+        await nextTurn();
+      }
+      assert.equal(connections, 1);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });

@@ -1,4 +1,11 @@
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import { AppError } from '../app-error.ts';
+import {
+  createUpstreamResponse,
+  sendUpstreamRequest,
+  type UpstreamRequestInit,
+  type UpstreamResponse,
+} from './upstream-http.ts';
 
 /** How long an upstream request may stay silent in each phase before it fails with PROVIDER_TIMEOUT. */
 export interface ProviderTimeouts {
@@ -18,18 +25,13 @@ export const defaultProviderTimeouts: ProviderTimeouts = {
 };
 
 /**
- * One upstream HTTP request with its deadlines. Its signal aborts, closing the connection, when the caller's
- * signal aborts or a deadline passes; `failure` turns whatever was thrown into what the adapter rethrows.
+ * One upstream HTTP request with its deadlines. It is destroyed, closing the connection, when the caller's signal
+ * aborts or a deadline passes; `failure` turns whatever was thrown into what the adapter rethrows.
  */
 export interface UpstreamCall {
   /** Posts JSON; rejects with a coded AppError when the provider cannot be reached in time. */
-  post(url: string, headers: Record<string, string>, body: unknown): Promise<Response>;
-  get(url: string): Promise<Response>;
-  /**
-   * The body of an answer, read by one loop that calls `received` on each chunk and rethrows its read failures
-   * through `readFailure`. PROVIDER_BAD_RESPONSE when there is no body.
-   */
-  body(response: Response): ReadableStream<Uint8Array>;
+  post(url: string, headers: Record<string, string>, body: unknown): Promise<UpstreamResponse>;
+  get(url: string): Promise<UpstreamResponse>;
   /** A chunk of the body arrived: once the answer has started, it restarts the idle deadline. */
   received(): void;
   /** A failure reading the body, coded: the caller's abort reason, the timeout, else PROVIDER_DISCONNECTED. */
@@ -38,7 +40,10 @@ export interface UpstreamCall {
   started(): void;
   /** The caller's abort reason on cancel, else a coded AppError. */
   failure(error: unknown): unknown;
-  /** Stops the clock and closes the connection if it is still open. */
+  /**
+   * Stops the clock. An answer that arrived whole keeps its connection for the next call (what the reader left
+   * unread is drained); anything else closes it.
+   */
   close(): void;
 }
 
@@ -49,20 +54,26 @@ export function createUpstreamCall(input: {
   timeouts?: ProviderTimeouts;
 }): UpstreamCall {
   const { provider, signal, timeouts = defaultProviderTimeouts } = input;
-  const controller = new AbortController();
+  let request: ClientRequest | undefined;
+  let body: IncomingMessage | undefined;
   let timeout: AppError | undefined;
   let timer: NodeJS.Timeout | undefined;
   let answered = false;
   let started = false;
 
-  const cancel = () => controller.abort(signal.reason);
-  signal.addEventListener('abort', cancel, { once: true });
+  // Fails the pending request, or the body reader's next read; `failure` and `readFailure` code that by what
+  // disconnected (the caller's abort, a deadline).
+  const disconnect = () => {
+    body?.destroy();
+    request?.destroy();
+  };
+  signal.addEventListener('abort', disconnect, { once: true });
 
   const arm = (ms: number, message: string) => {
     clearTimeout(timer);
     timer = setTimeout(() => {
       timeout = new AppError('PROVIDER_TIMEOUT', { message: `${message} (${provider}, ${ms} ms).` });
-      controller.abort(timeout);
+      disconnect();
     }, ms);
   };
 
@@ -85,40 +96,39 @@ export function createUpstreamCall(input: {
     return error;
   };
 
-  const send = async (url: string, init: RequestInit): Promise<Response> => {
+  const send = async (url: string, init: UpstreamRequestInit): Promise<UpstreamResponse> => {
     signal.throwIfAborted();
     arm(timeouts.connectMs, 'The model provider sent no response');
-    let response: Response;
+    let response: IncomingMessage;
     try {
-      response = await fetch(url, { ...init, signal: controller.signal });
+      response = await new Promise<IncomingMessage>((resolve, reject) => {
+        request = sendUpstreamRequest(url, init);
+        // Both stay on for the request's life, settling nothing once the answer came: a later socket failure
+        // reaches the body's reader as a failed read.
+        request.on('error', reject);
+        request.on('close', () => reject(new Error(`${provider} closed the connection before answering`)));
+        request.on('response', resolve);
+      });
     } catch (error) {
       throw failure(error);
     }
+    body = response;
     answered = true;
     arm(timeouts.firstTokenMs, 'The model provider sent no first token');
-    return response;
+    return createUpstreamResponse(response.statusCode ?? 0, response.headers, response);
   };
 
   return {
-    async post(url, headers, body) {
+    post(url, headers, payload) {
       return send(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
-        body: JSON.stringify(body),
+        body: JSON.stringify(payload),
       });
     },
 
-    async get(url) {
-      return send(url, { method: 'GET' });
-    },
-
-    body(response) {
-      if (!response.body) {
-        throw new AppError('PROVIDER_BAD_RESPONSE', {
-          cause: new Error(`${provider} answered with no body`),
-        });
-      }
-      return response.body;
+    get(url) {
+      return send(url, { method: 'GET', headers: {} });
     },
 
     received() {
@@ -144,8 +154,12 @@ export function createUpstreamCall(input: {
 
     close() {
       clearTimeout(timer);
-      signal.removeEventListener('abort', cancel);
-      controller.abort();
+      signal.removeEventListener('abort', disconnect);
+      if (body?.complete) {
+        body.resume();
+      } else {
+        disconnect();
+      }
     },
   };
 }
@@ -175,7 +189,7 @@ export async function* streamUpstreamCall<T>(
 export function httpError(input: {
   provider: string;
   status: number;
-  headers: Headers;
+  headers: { get(name: string): string | null };
   detail: string;
   contextTooLong: boolean;
 }): AppError {
@@ -190,7 +204,7 @@ export function httpError(input: {
  */
 export async function readHttpError(input: {
   provider: string;
-  response: Response;
+  response: UpstreamResponse;
   isContextOverflow(body: unknown): boolean;
 }): Promise<AppError> {
   const { provider, response } = input;
@@ -259,10 +273,7 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
 }
 
-// undici gives up connecting on its own after 10 s; that is a timeout too, not an outage.
+// The system can give up connecting before connectMs does; that is a timeout too, not an outage.
 function isConnectTimeout(error: unknown): boolean {
-  const cause = error instanceof Error ? error.cause : undefined;
-  return (
-    typeof cause === 'object' && cause !== null && 'code' in cause && cause.code === 'UND_ERR_CONNECT_TIMEOUT'
-  );
+  return error instanceof Error && 'code' in error && error.code === 'ETIMEDOUT';
 }

@@ -1,18 +1,26 @@
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { AppError } from '../app-error.ts';
 import { createUpstreamCall, defaultProviderTimeouts } from './provider-errors.ts';
 import { readSse } from './read-sse.ts';
+import { createUpstreamResponse } from './upstream-http.ts';
 
 /** Reads `chunks`, sent one by one, as the 2xx answer of a call. */
-async function read(chunks: string[], contentType: string): Promise<{ data: string[]; error: unknown }> {
+async function read(
+  chunks: (string | Buffer)[],
+  contentType: string,
+): Promise<{ data: string[]; error: unknown }> {
   const call = createUpstreamCall({
     provider: 'p',
     signal: new AbortController().signal,
     timeouts: defaultProviderTimeouts,
   });
-  const body = ReadableStream.from(chunks).pipeThrough(new TextEncoderStream());
-  const response = new Response(body, { headers: { 'content-type': contentType } });
+  const body = Readable.from(
+    chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk) : chunk)),
+    { objectMode: false },
+  );
+  const response = createUpstreamResponse(200, { 'content-type': contentType }, body);
   const data: string[] = [];
   try {
     for await (const event of readSse({ provider: 'p', call, response })) {
@@ -34,6 +42,16 @@ describe('readSse', () => {
     );
     assert.equal(error, undefined);
     assert.deepEqual(data, ['{"a":1}', 'first\nsecond']);
+  });
+
+  test('decodes UTF-8 characters split across chunks', async () => {
+    const bytes = Buffer.from('data: é 😀 ✓\n\n');
+    const { data, error } = await read(
+      Array.from(bytes, (byte) => Buffer.of(byte)),
+      'text/event-stream',
+    );
+    assert.equal(error, undefined);
+    assert.deepEqual(data, ['é 😀 ✓']);
   });
 
   test('refuses another content type', async () => {

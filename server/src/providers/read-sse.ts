@@ -5,6 +5,7 @@
 import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
 import { AppError } from '../app-error.ts';
 import type { UpstreamCall } from './provider-errors.ts';
+import type { UpstreamResponse } from './upstream-http.ts';
 
 const maxEventChars = 1024 * 1024;
 
@@ -16,7 +17,7 @@ const maxEventChars = 1024 * 1024;
 export async function* readSse(input: {
   provider: string;
   call: UpstreamCall;
-  response: Response;
+  response: UpstreamResponse;
 }): AsyncGenerator<EventSourceMessage> {
   const { provider, call, response } = input;
   const contentType = response.headers.get('content-type') ?? '';
@@ -27,7 +28,8 @@ export async function* readSse(input: {
       ),
     });
   }
-  const body = call.body(response);
+  const { body } = response;
+  body.setEncoding('utf8');
   const events: EventSourceMessage[] = [];
   let overflow: ParseError | undefined;
   const parser = createParser({
@@ -40,11 +42,11 @@ export async function* readSse(input: {
     },
     maxBufferSize: maxEventChars,
   });
-  const decoder = new TextDecoder();
   try {
-    for await (const chunk of body) {
+    // A reader that stops at the last event leaves the body to `call.close`, which keeps a finished connection.
+    for await (const chunk of body.iterator({ destroyOnReturn: false })) {
       call.received();
-      parser.feed(decoder.decode(chunk, { stream: true }));
+      parser.feed(chunk as string);
       for (const event of events) {
         yield event;
       }

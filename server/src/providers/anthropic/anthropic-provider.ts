@@ -1,6 +1,6 @@
-// Parsing: native fetch plus `readSse` (eventsource-parser), as in the OpenAI adapter. The official
-// `@anthropic-ai/sdk` would retry on its own and hide the raw status, headers and events our error codes come
-// from; the Messages stream is small enough to map directly.
+// Parsing: an upstream call (node:http, see upstream-http.ts) plus `readSse` (eventsource-parser), as in the
+// OpenAI adapter. The official `@anthropic-ai/sdk` would retry on its own and hide the raw status, headers and
+// events our error codes come from; the Messages stream is small enough to map directly.
 import type { ErrorCode } from '../../../../protocol/errors.ts';
 import type { FinishReason } from '../../../../protocol/events.ts';
 import { AppError } from '../../app-error.ts';

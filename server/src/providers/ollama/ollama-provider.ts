@@ -1,10 +1,12 @@
-// Parsing: native fetch plus `readNdjson` (Node's readline and JSON.parse; see read-ndjson.ts for why not the
-// official `ollama` package). Closing the request is what makes Ollama stop generating, so cancel aborts it.
+// Parsing: an upstream call (node:http, see upstream-http.ts) plus `readNdjson` (Node's readline and JSON.parse;
+// see read-ndjson.ts for why not the official `ollama` package). Closing the request is what makes Ollama stop
+// generating, so cancel aborts it.
 import type { FinishReason } from '../../../../protocol/events.ts';
 import { AppError } from '../../app-error.ts';
 import type { ModelEvent, ModelRequest, Provider } from '../provider.ts';
 import { type ProviderTimeouts, readHttpError, streamUpstreamCall } from '../provider-errors.ts';
 import { countTokens } from '../tokenizer.ts';
+import type { UpstreamResponse } from '../upstream-http.ts';
 import { readNdjson } from './read-ndjson.ts';
 
 export interface OllamaOptions {
@@ -101,7 +103,7 @@ function toRequestBody(request: ModelRequest) {
 }
 
 /** A failed Ollama answer (`{"error": "..."}` with a status) as a coded error. */
-export function readOllamaHttpError(response: Response): Promise<AppError> {
+export function readOllamaHttpError(response: UpstreamResponse): Promise<AppError> {
   return readHttpError({ provider: 'ollama', response, isContextOverflow: isContextOverflowBody });
 }
 

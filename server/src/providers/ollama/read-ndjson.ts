@@ -5,6 +5,7 @@
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { parseChunk, type UpstreamCall } from '../provider-errors.ts';
+import type { UpstreamResponse } from '../upstream-http.ts';
 
 /**
  * Each non-empty line of the NDJSON answer to `call`, parsed; a line that is not JSON throws
@@ -13,10 +14,10 @@ import { parseChunk, type UpstreamCall } from '../provider-errors.ts';
 export async function* readNdjson(input: {
   provider: string;
   call: UpstreamCall;
-  response: Response;
+  response: UpstreamResponse;
 }): AsyncGenerator<unknown> {
   const { provider, call, response } = input;
-  const lines = Readable.from(readChunks(call, call.body(response)), { objectMode: false });
+  const lines = Readable.from(readChunks(call, response.body), { objectMode: false });
   try {
     for await (const line of createInterface({ input: lines, crlfDelay: Infinity })) {
       if (line.trim() !== '') {
@@ -30,11 +31,12 @@ export async function* readNdjson(input: {
   }
 }
 
-async function* readChunks(call: UpstreamCall, body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+async function* readChunks(call: UpstreamCall, body: Readable): AsyncGenerator<Buffer> {
   try {
-    for await (const chunk of body) {
+    // A reader that stops at the last line leaves the body to `call.close`, which keeps a finished connection.
+    for await (const chunk of body.iterator({ destroyOnReturn: false })) {
       call.received();
-      yield chunk;
+      yield chunk as Buffer;
     }
   } catch (error) {
     throw call.readFailure(error);

@@ -1,6 +1,6 @@
-// Parsing: native fetch plus `readSse` (eventsource-parser). We do not use the official `openai` SDK: it retries
-// on its own, hides the raw status, headers and chunks our error codes come from, and would be a second HTTP
-// stack beside the one the other adapters share.
+// Parsing: an upstream call (node:http, see upstream-http.ts) plus `readSse` (eventsource-parser). We do not use
+// the official `openai` SDK: it retries on its own, hides the raw status, headers and chunks our error codes come
+// from, and would be a second HTTP stack beside the one the other adapters share.
 import type { FinishReason } from '../../../../protocol/events.ts';
 import { AppError } from '../../app-error.ts';
 import type { ModelEvent, ModelRequest, Provider } from '../provider.ts';
