@@ -115,7 +115,7 @@ async function measureStreamMemory(ctx: BenchContext, url: string, prefix: strin
       const [next, found] = await redis.scan(
         cursor,
         'MATCH',
-        `${prefix}user:{anon:${owner['x-anon-id']}}:*`,
+        `${prefix}user:{anon:${owner['x-anon-id']}}:chat:*`,
         'COUNT',
         1000,
       );

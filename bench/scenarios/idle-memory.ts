@@ -83,7 +83,7 @@ export async function runIdleMemoryScenario(ctx: BenchContext): Promise<ResultRo
       goals.idleSubscriberKiB,
       kibPerConnection(sse),
     ),
-    rssAt(1000, sse, bareSse),
+    rssAt(checkpoints[0] ?? 0, sse, bareSse),
   ];
   for (const kind of ['socket.io', 'ws'] as const) {
     const figure = `memory per idle ${kind === 'ws' ? '/ws' : 'socket.io /chats'} connection, ${connections}`;
@@ -197,7 +197,7 @@ function perConnection(figure: string, parley: IdleResult, bare: IdleResult) {
   };
 }
 
-/** Issue 2's figure: the whole RSS with 1,000 idle subscribers. */
+/** Issue 2's figure: the whole RSS with 1,000 idle subscribers (the first checkpoint: 5,000 in quick mode). */
 function rssAt(connections: number, parley: IdleResult, bare: IdleResult): ResultRow {
   const at = (result: IdleResult) =>
     result.samples.find((sample) => sample.connections === connections)?.collectedRssKiB ?? Number.NaN;
