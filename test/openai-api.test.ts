@@ -130,6 +130,20 @@ describe('the OpenAI-compatible API, driven by the official openai client', () =
     assert.deepEqual(list.chats, []);
   });
 
+  test('an owner who deletes their hidden chat gets a new one with the next request', async () => {
+    const ownerId = `anon:${owner['x-anon-id']}`;
+    const hidden = await server.repositories.chats.ensureHiddenChat(ownerId, 'demo', new Date());
+    const deleted = await fetch(`${server.url}/api/chats/${hidden.id}`, { method: 'DELETE', headers: owner });
+    assert.equal(deleted.status, 204);
+    const whole = await client.chat.completions.create({
+      model: 'demo',
+      max_tokens: 3,
+      messages: [{ role: 'user', content: 'after the delete' }],
+    });
+    assert.ok(whole.choices[0]?.message.content);
+    assert.ok(await server.repositories.chats.getChat(ownerId, hidden.id), 'made again, under the same id');
+  });
+
   test('chat_id opts a request into a chat of the caller', async () => {
     const chatId = await createChat(server.url, owner);
     await client.chat.completions.create({

@@ -229,6 +229,7 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
       const [chat, thread] = chatId
         ? await Promise.all([requireChat(ownerId, chatId), repositories.messages.listThread(ownerId, chatId)])
         : [await hiddenChats.get(ownerId, model.id), []];
+      const userMessageId = deps.newId();
       const startIn = (chat: ChatRecord) =>
         start({
           ownerId,
@@ -245,7 +246,6 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
             parentId: lastAnswerId(thread),
           },
         });
-      const userMessageId = deps.newId();
       let started: Awaited<ReturnType<typeof start>>;
       try {
         started = await startIn(chat);
