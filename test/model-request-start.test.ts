@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StartData } from '../protocol/events.ts';
-import { startFakeOpenAI } from './fakes/fake-openai-server.ts';
+import { fakeOpenAIEnv, startFakeOpenAI } from './fakes/fake-openai-server.ts';
 import type { FakeUpstream } from './fakes/fake-upstream.ts';
 import { getChat, sendMessage } from './helpers/native-client.ts';
 import { readSse, type SseEvent } from './helpers/sse-client.ts';
@@ -20,11 +20,7 @@ describe('the model request of an answer that cannot start', () => {
   before(async () => {
     upstream = await startFakeOpenAI({ tokens: 500, interTokenDelayMs: 20 });
     server = await startParley({
-      env: {
-        OPENAI_COMPATIBLE_BASE_URL: `${upstream.url}/v1`,
-        OPENAI_COMPATIBLE_MODELS: 'fake-model',
-        OPENAI_COMPATIBLE_NAME: 'local',
-      },
+      env: fakeOpenAIEnv(upstream.url),
     });
   });
   after(async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import type { ChatPage, CreatedApiKey } from '../protocol/api.ts';
-import { startFakeOpenAI } from './fakes/fake-openai-server.ts';
+import { fakeOpenAIEnv, startFakeOpenAI } from './fakes/fake-openai-server.ts';
 import { type FakeUpstream, fakeAnswer } from './fakes/fake-upstream.ts';
 import { getChat, sendMessage } from './helpers/native-client.ts';
 import { collectSse } from './helpers/sse-client.ts';
@@ -19,11 +19,7 @@ describe('the OpenAI-compatible API, driven by the official openai client', () =
   before(async () => {
     upstream = await startFakeOpenAI();
     server = await startParley({
-      env: {
-        OPENAI_COMPATIBLE_BASE_URL: `${upstream.url}/v1`,
-        OPENAI_COMPATIBLE_MODELS: 'fake-model',
-        OPENAI_COMPATIBLE_NAME: 'local',
-      },
+      env: fakeOpenAIEnv(upstream.url),
     });
     key = (await (
       await fetch(`${server.url}/api/keys`, json({ name: 'sdk' }, owner))

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { StartData } from '../protocol/events.ts';
-import { startFakeOpenAI } from './fakes/fake-openai-server.ts';
+import { fakeOpenAIEnv, startFakeOpenAI } from './fakes/fake-openai-server.ts';
 import type { FakeUpstream } from './fakes/fake-upstream.ts';
 import { getChat, resumeStream, sendMessage } from './helpers/native-client.ts';
 import { collectSse, type SseEvent, textOf } from './helpers/sse-client.ts';
@@ -17,11 +17,7 @@ describe('the response cache (seed 001)', () => {
   before(async () => {
     upstream = await startFakeOpenAI({ tokens: 30 });
     server = await startParley({
-      env: {
-        OPENAI_COMPATIBLE_BASE_URL: `${upstream.url}/v1`,
-        OPENAI_COMPATIBLE_MODELS: 'fake-model',
-        OPENAI_COMPATIBLE_NAME: 'local',
-      },
+      env: fakeOpenAIEnv(upstream.url),
     });
   });
   after(async () => {

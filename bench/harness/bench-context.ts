@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createScratchPostgresDatabase } from '../../server/src/db/test-database.ts';
 import { deleteKeys } from '../../server/src/testing/test-redis.ts';
+import { fakeOpenAIEnv } from '../../test/fakes/fake-openai-server.ts';
 import type { BenchOptions } from '../bench-options.ts';
 import type { BenchPlan, UpstreamShape } from '../bench-plan.ts';
 import { forkWorker } from '../ipc/fork-worker.ts';
@@ -124,12 +125,7 @@ export async function createBenchContext(
         inspect: startOptions?.inspect ?? false,
         logFile: path.join(workDir, `${name}.log`),
         cpuProfDir: options.cpuProfDir && path.resolve(options.cpuProfDir),
-        env: {
-          OPENAI_COMPATIBLE_BASE_URL: `${upstream.ready.url}/v1`,
-          OPENAI_COMPATIBLE_MODELS: 'fake-model',
-          OPENAI_COMPATIBLE_NAME: 'local',
-          ...env,
-        },
+        env: { ...fakeOpenAIEnv(upstream.ready.url), ...env },
       });
       parleys.push(parley);
       return parley;

@@ -25,6 +25,15 @@ export function startFakeOpenAI(scenario: ScenarioSource = {}): Promise<FakeUpst
   return startFakeUpstream({ scenario, route });
 }
 
+/** Parley's environment for a provider `local` whose one model, `local/fake-model`, this fake at `url` serves. */
+export function fakeOpenAIEnv(url: string): Record<string, string> {
+  return {
+    OPENAI_COMPATIBLE_BASE_URL: `${url}/v1`,
+    OPENAI_COMPATIBLE_MODELS: fakeModel.id,
+    OPENAI_COMPATIBLE_NAME: 'local',
+  };
+}
+
 const route: FakeRoute = async (request, scenario) => {
   if (request.method === 'GET' && request.path.endsWith('/models')) {
     return { kind: 'json', status: 200, headers: {}, body: { object: 'list', data: [fakeModel] } };
