@@ -35,12 +35,15 @@ export function createMessageRepository(db: Db, lazyCommitDb: Db): MessageReposi
     return rows.map((row) => ({ user: row.messages, answer: row.newest ?? undefined }));
   }
 
-  /** One chat's messages in created order; chats are small enough to walk their tree in memory. */
-  function listChatMessages(ownerId: string, chatId: SQL | string) {
+  /**
+   * One chat's messages in created order, for the owner given as the `ownerId` placeholder; chats are small
+   * enough to walk their tree in memory.
+   */
+  function listChatMessages(chatId: SQL) {
     return db
       .select()
       .from(messages)
-      .where(and(eq(messages.chatId, chatId), eq(messages.ownerId, ownerId)))
+      .where(and(eq(messages.chatId, chatId), eq(messages.ownerId, sql.placeholder('ownerId'))))
       .orderBy(asc(messages.createdAt), asc(messages.id));
   }
 
@@ -49,14 +52,12 @@ export function createMessageRepository(db: Db, lazyCommitDb: Db): MessageReposi
     { user_parent_ok: boolean; answer_parent_ok: boolean }
   >(lazyCommitDb, 'begin_answer', beginAnswerSql);
   // Built once: these run for every message sent, where building them would cost more than running them.
-  const selectChatMessages = db
-    .select()
-    .from(messages)
-    .where(
-      and(eq(messages.chatId, sql.placeholder('chatId')), eq(messages.ownerId, sql.placeholder('ownerId'))),
-    )
-    .orderBy(asc(messages.createdAt), asc(messages.id))
-    .prepare('list_chat_messages');
+  const selectChatMessages = listChatMessages(sql`${sql.placeholder('chatId')}`).prepare(
+    'list_chat_messages',
+  );
+  const selectChatMessagesOf = listChatMessages(
+    sql`(SELECT ${messages.chatId} FROM ${messages} WHERE ${messages.id} = ${sql.placeholder('messageId')})`,
+  ).prepare('list_chat_messages_of');
   const selectMessage = db
     .select()
     .from(messages)
@@ -132,8 +133,9 @@ export function createMessageRepository(db: Db, lazyCommitDb: Db): MessageReposi
     },
 
     async listVersions(ownerId, messageId) {
-      const chatOfMessage = sql`(SELECT ${messages.chatId} FROM ${messages} WHERE ${messages.id} = ${messageId})`;
-      return createMessageTree(await listChatMessages(ownerId, chatOfMessage)).versionsOf(messageId);
+      return createMessageTree(await selectChatMessagesOf.execute({ ownerId, messageId })).versionsOf(
+        messageId,
+      );
     },
 
     async listStreaming(ownerId) {
