@@ -205,6 +205,39 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
       assert.equal(await repos.chats.deleteChat(ownerId, chat.id), false);
     });
 
+    test('getChatWithMessages reads the chat as getChat does, with every message in created order', async () => {
+      const ownerId = newOwner();
+      const chat = await newChat(ownerId);
+      assert.deepEqual(await repos.chats.getChatWithMessages(ownerId, chat.id), {
+        chat,
+        messages: [],
+        thread: [],
+      });
+
+      const first = await send(ownerId, chat.id, { now: at(1) });
+      await finish(first.answerId, at(1));
+      const second = await send(ownerId, chat.id, { now: at(2) });
+      await finish(second.answerId, at(2));
+      const retried = await regenerate(ownerId, chat.id, first.userId, at(3));
+      const found = await repos.chats.getChatWithMessages(ownerId, chat.id);
+      assert.deepEqual(found?.chat, await repos.chats.getChat(ownerId, chat.id));
+      // A prompt and its answer begin at the same instant, so the id orders them.
+      const createdOrder = (ids: string[]) => ids.toSorted();
+      assert.deepEqual(
+        found?.messages.map((message) => message.id),
+        [
+          ...createdOrder([first.userId, first.answerId]),
+          ...createdOrder([second.userId, second.answerId]),
+          retried.answerId,
+        ],
+      );
+      assert.deepEqual(
+        found?.messages.find((message) => message.id === first.answerId),
+        await repos.messages.getMessage(ownerId, first.answerId),
+      );
+      assert.equal(await repos.chats.getChatWithMessages(ownerId, randomUUID()), undefined);
+    });
+
     test("another owner sees nothing and cannot rename, delete or answer in someone's chat", async () => {
       const ownerId = newOwner();
       const intruder = newOwner();
@@ -212,6 +245,7 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
       const { userId, answerId } = await send(ownerId, chat.id, { now: at(1), clientMessageId: 'c1' });
 
       assert.equal(await repos.chats.getChat(intruder, chat.id), undefined);
+      assert.equal(await repos.chats.getChatWithMessages(intruder, chat.id), undefined);
       assert.deepEqual(await repos.chats.listChats(intruder, { limit: 10 }), []);
       assert.equal(await repos.chats.renameChat(intruder, chat.id, 'mine', at(2)), undefined);
       assert.equal(await repos.chats.deleteChat(intruder, chat.id), false);

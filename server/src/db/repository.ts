@@ -87,6 +87,14 @@ export interface ChatRepository {
     now: Date;
   }): Promise<ChatRecord>;
   getChat(ownerId: string, chatId: string): Promise<ChatRecord | undefined>;
+  /**
+   * In one read: the chat, all its messages in created order (createdAt, then id), and the thread they make
+   * (see `MessageRepository.listThread`).
+   */
+  getChatWithMessages(
+    ownerId: string,
+    chatId: string,
+  ): Promise<{ chat: ChatRecord; messages: MessageRecord[]; thread: VersionedMessage[] } | undefined>;
   /** The owner's hidden chat (see `ChatRecord.hidden`), made the first time it is asked for. */
   ensureHiddenChat(ownerId: string, model: string, now: Date): Promise<ChatRecord>;
   /** Newest activity first, hidden chats left out; the page after `cursor` when given. */

@@ -114,12 +114,21 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
     return model;
   }
 
-  async function requireChat(ownerId: string, chatId: string): Promise<ChatRecord> {
-    const chat = await repositories.chats.getChat(ownerId, chatId);
-    if (!chat) {
+  /** The chat, its messages and the thread they make, in one read; scoped by owner, like every read. */
+  async function readChat(ownerId: string, chatId: string) {
+    const found = await repositories.chats.getChatWithMessages(ownerId, chatId);
+    if (!found) {
       throw new AppError('NOT_FOUND', { message: 'No such chat.' });
     }
-    return chat;
+    return found;
+  }
+
+  function findInChat(chatMessages: MessageRecord[], messageId: string): MessageRecord {
+    const target = chatMessages.find((message) => message.id === messageId);
+    if (!target) {
+      throw new AppError('NOT_FOUND', { message: 'No such message in this chat.' });
+    }
+    return target;
   }
 
   async function start(input: LaunchInput): Promise<GenerationHandle | 'duplicate_client_message'> {
@@ -177,17 +186,26 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
     return found?.answer && { streamId: found.answer.id, chatId };
   }
 
+  /** The answer to the message sent with `clientMessageId`, among a chat's messages: a retry attaches to it. */
+  function answerSentWith(
+    chatMessages: MessageRecord[],
+    clientMessageId: string | null,
+  ): MessageRecord | undefined {
+    const sent = clientMessageId
+      ? chatMessages.find((message) => message.clientMessageId === clientMessageId)
+      : undefined;
+    return (
+      sent && chatMessages.findLast((message) => message.parentId === sent.id && message.role === 'assistant')
+    );
+  }
+
   return {
     async send(ownerId, chatId, input) {
       const clientMessageId = input.clientMessageId ?? null;
-      // Reads scoped by owner, so they can run together: another's chat id finds nothing in any of them.
-      const [chat, thread, attached] = await Promise.all([
-        requireChat(ownerId, chatId),
-        repositories.messages.listThread(ownerId, chatId),
-        clientMessageId ? attachByClientMessageId(ownerId, chatId, clientMessageId) : undefined,
-      ]);
+      const { chat, messages: chatMessages, thread } = await readChat(ownerId, chatId);
+      const attached = answerSentWith(chatMessages, clientMessageId);
       if (attached) {
-        return attached;
+        return { streamId: attached.id, chatId };
       }
       const model = await resolveModel(input.model ?? chat.model);
       const userMessageId = deps.newId();
@@ -226,9 +244,9 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
         });
       }
       const model = await resolveModel(options.model ?? config.defaultModel);
-      const [chat, thread] = chatId
-        ? await Promise.all([requireChat(ownerId, chatId), repositories.messages.listThread(ownerId, chatId)])
-        : [await hiddenChats.get(ownerId, model.id), []];
+      const { chat, thread } = chatId
+        ? await readChat(ownerId, chatId)
+        : { chat: await hiddenChats.get(ownerId, model.id), thread: [] };
       const userMessageId = deps.newId();
       const startIn = (chat: ChatRecord) =>
         start({
@@ -265,18 +283,14 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
 
     async edit(ownerId, chatId, messageId, input) {
       const { content, ...options } = input;
-      const chat = await requireChat(ownerId, chatId);
-      const target = await repositories.messages.getMessage(ownerId, messageId);
-      if (!target || target.chatId !== chatId) {
-        throw new AppError('NOT_FOUND', { message: 'No such message in this chat.' });
-      }
+      const { chat, messages: chatMessages, thread } = await readChat(ownerId, chatId);
+      const target = findInChat(chatMessages, messageId);
       if (target.role !== 'user') {
         throw new AppError('VALIDATION_FAILED', {
           message: 'Only a user message can be edited; regenerate an answer instead.',
           field: 'messageId',
         });
       }
-      const thread = await repositories.messages.listThread(ownerId, chatId);
       // Versions share their parent, so any version of a message in the thread finds it here.
       const parentIndex = target.parentId
         ? thread.findIndex((message) => message.id === target.parentId)
@@ -304,16 +318,12 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
     },
 
     async regenerate(ownerId, chatId, messageId, options) {
-      const chat = await requireChat(ownerId, chatId);
-      const target = await repositories.messages.getMessage(ownerId, messageId);
-      if (!target || target.chatId !== chatId) {
-        throw new AppError('NOT_FOUND', { message: 'No such message in this chat.' });
-      }
+      const { chat, messages: chatMessages, thread } = await readChat(ownerId, chatId);
+      const target = findInChat(chatMessages, messageId);
       const promptId = target.role === 'user' ? target.id : target.parentId;
       if (!promptId) {
         throw new AppError('NOTHING_TO_REGENERATE');
       }
-      const thread = await repositories.messages.listThread(ownerId, chatId);
       const promptIndex = thread.findIndex((message) => message.id === promptId);
       if (promptIndex === -1) {
         throw new AppError('NOTHING_TO_REGENERATE');

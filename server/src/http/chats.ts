@@ -53,11 +53,11 @@ export function registerChatRoutes(app: TypedApp, deps: RouteDeps): void {
     { schema: { tags: ['chats'], params: IdParams, response: { 200: ChatWithMessages, ...errors } } },
     async (request) => {
       const principal = await requirePrincipal(deps, request);
-      const chat = await chats.getChat(principal.id, request.params.id);
-      if (!chat) {
+      const found = await chats.getChatWithMessages(principal.id, request.params.id);
+      if (!found) {
         throw new AppError('NOT_FOUND', { message: 'No such chat.' });
       }
-      const thread = await messages.listThread(principal.id, chat.id);
+      const { chat, thread } = found;
       return { chat: toApiChat(chat), messages: thread.map(toApiMessage) };
     },
   );

@@ -87,11 +87,11 @@ export function registerSessionFlowRoutes(app: TypedApp, deps: RouteDeps): void 
     },
     async (request) => {
       const principal = await requirePrincipal(deps, request);
-      const chat = await deps.repositories.chats.getChat(principal.id, request.query.chatId);
-      if (!chat) {
+      const found = await deps.repositories.chats.getChatWithMessages(principal.id, request.query.chatId);
+      if (!found) {
         throw new AppError('NOT_FOUND', { message: 'No such chat.' });
       }
-      const thread = await deps.repositories.messages.listThread(principal.id, chat.id);
+      const { chat, thread } = found;
       return {
         chatId: chat.id,
         messages: thread.map((message) => ({

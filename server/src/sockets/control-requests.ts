@@ -19,7 +19,7 @@ export function registerControlRequests(
   deps: SocketDeps,
   rateLimit: MessageRateLimit,
 ): void {
-  const { chats, messages } = deps.repositories;
+  const { chats } = deps.repositories;
   const { principalId } = socket.data;
 
   const handlers = {
@@ -39,11 +39,11 @@ export function registerControlRequests(
     async list_messages(payload: unknown) {
       const { chat_id, page = 0, limit = 20 } = validateListMessages(payload);
       const offset = checkedOffset(page, limit);
-      const chat = await chats.getChat(principalId, chat_id);
-      if (!chat) {
+      const found = await chats.getChatWithMessages(principalId, chat_id);
+      if (!found) {
         throw new AppError('NOT_FOUND', { message: 'No such chat.' });
       }
-      const thread = await messages.listThread(principalId, chat.id);
+      const { chat, thread } = found;
       socket.emit('messages_list', {
         chat_id: chat.id,
         messages: thread.slice(offset, offset + limit).map(toControlMessage),
