@@ -22,7 +22,8 @@ export interface Config {
   /** On SIGTERM, how long running answers may take to finish before they are saved as interrupted. */
   drainMs: number;
   generation: GenerationConfig;
-  streamLog: { maxLength: number; ttlAfterEndMs: number };
+  /** `maxEndedStreams` bounds the embedded log only (see MemoryStreamLogOptions); Redis keeps ended streams for their TTL. */
+  streamLog: { maxLength: number; ttlAfterEndMs: number; maxEndedStreams: number };
   demo: DemoConfig;
   sockets: SocketConfig;
 }
@@ -145,6 +146,7 @@ function readConfig(env: Env): Config {
     streamLog: {
       maxLength: readInt(env, 'STREAM_MAX_EVENTS', 10_000, 1),
       ttlAfterEndMs: readInt(env, 'STREAM_TTL_SECONDS', 3600, 1) * 1000,
+      maxEndedStreams: readInt(env, 'STREAM_MEMORY_MAX_ENDED', 1000, 1),
     },
     demo: {
       tokensPerSecond: readNumber(env, 'DEMO_TOKENS_PER_SECOND', 40),

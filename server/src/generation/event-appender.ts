@@ -1,16 +1,19 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoggedEvent, StreamEvent } from '../../../protocol/events.ts';
-import type { StreamLog } from '../streams/stream-log.ts';
+import { formatStreamEventId } from '../streams/stream-event-id.ts';
+import { StaleEventIdError, type StreamLog } from '../streams/stream-log.ts';
 
 export interface EventAppender {
-  /** Queues an event; appends happen one at a time, in call order. Resolves with the event's id. */
+  /**
+   * Gives the event its id and hands it to `read` at once; it goes into the log after every event queued
+   * before it. Resolves with the id once the event is in the log, rejects if the log refused it for good.
+   */
   append(event: StreamEvent): Promise<string>;
   /** Resolves once everything queued so far is in the log (or has failed for good). */
   settled(): Promise<void>;
   /**
-   * Every event as it went into the log, with its id, from the first: what a reader of the log sees, without
-   * reading it back, for readers in this process. Ends after `end`, or early if an append failed for good (the
-   * reader then resumes from the log, from its last id, wherever the log is back).
+   * Every event appended, with its id, from the first, as soon as it is appended, without waiting for the log:
+   * what a reader of the log will see, for readers in this process. Ends after `end`.
    */
   read(signal: AbortSignal): AsyncIterable<LoggedEvent>;
 }
@@ -21,44 +24,72 @@ export interface EventAppenderOptions {
   /** How long a failing append is retried before the generation gives up on the log. */
   retryForMs: number;
   onRetry?: (error: unknown) => void;
+  /** The clock ids are made from, in epoch milliseconds; tests inject one. */
+  now?: () => number;
 }
 
 const FIRST_RETRY_MS = 50;
 const MAX_RETRY_MS = 1000;
 
 /**
- * Serialises appends to one stream, and rides out a stream log that goes away for a while (a Redis restart).
- * Pings fire from a timer and text from the model loop, so without a queue a slow append could let a later
- * event overtake an earlier one. Every event is also kept here: if the log comes back without the stream (a
- * Redis that keeps nothing on disk), the stream is written again from `start`, which tells clients to reset,
- * so a resumed client ends up with the whole answer and no gap.
+ * The one writer of a generation's stream. It makes the ids itself, the way the log would (`<ms>-<seq>`, never
+ * going back), so the requester in this process reads each event as it is made instead of one log round trip
+ * later, with the id any other reader will see. Appends to the log are serialised: pings fire from a timer and
+ * text from the model loop, and a later event must not overtake an earlier one. A log that goes away for a
+ * while (a Redis restart) is retried; if it comes back without the stream (a Redis that keeps nothing on disk),
+ * the stream is written again, under the same ids, so a reader resuming from any id finds what it expects.
  */
-export function createEventAppender({ log, key, retryForMs, onRetry }: EventAppenderOptions): EventAppender {
+export function createEventAppender({
+  log,
+  key,
+  retryForMs,
+  onRetry,
+  now = Date.now,
+}: EventAppenderOptions): EventAppender {
   let tail: Promise<unknown> = Promise.resolve();
-  const logged: LoggedEvent[] = [];
-  let gaveUp = false;
+  const made: LoggedEvent[] = [];
+  let lastMs = 0;
+  let lastSeq = 0;
   let changed = Promise.withResolvers<void>();
   const wake = () => {
     changed.resolve();
     changed = Promise.withResolvers();
   };
 
-  async function appendWithRetry(event: StreamEvent): Promise<string> {
+  function nextId(): string {
+    const time = now();
+    if (time > lastMs) {
+      lastMs = time;
+      lastSeq = 0;
+    } else {
+      lastSeq++;
+    }
+    return formatStreamEventId(lastMs, lastSeq);
+  }
+
+  /** Writes `logged`, which is `made[index]`, after every event before it has been through here. */
+  async function store(logged: LoggedEvent, index: number): Promise<string> {
     const deadline = Date.now() + retryForMs;
     let delay = FIRST_RETRY_MS;
     let failed = false;
     for (;;) {
       try {
-        if (failed && logged.length > 0 && !(await log.exists(key))) {
-          for (const earlier of logged) {
-            await log.append(key, earlier.event);
+        if (failed && index > 0 && !(await log.exists(key))) {
+          for (const earlier of made.slice(0, index)) {
+            await log.append(key, earlier.event, earlier.id);
           }
         }
-        const id = await log.append(key, event);
-        logged.push({ id, event });
-        wake();
-        return id;
+        await log.append(key, logged.event, logged.id);
+        return logged.id;
       } catch (error) {
+        if (error instanceof StaleEventIdError) {
+          // After a failure, the write may have landed with only its reply lost. On a first try, another
+          // instance has taken the stream over: nothing this one writes belongs in it any more.
+          if (failed) {
+            return logged.id;
+          }
+          throw error;
+        }
         if (Date.now() + delay > deadline) {
           throw error;
         }
@@ -72,33 +103,34 @@ export function createEventAppender({ log, key, retryForMs, onRetry }: EventAppe
 
   return {
     append(event) {
-      const appended = tail.then(() => appendWithRetry(event));
-      tail = appended.catch(() => {
-        gaveUp = true;
-        wake();
-      });
+      const logged: LoggedEvent = { id: nextId(), event };
+      const index = made.push(logged) - 1;
+      wake();
+      const appended = tail.then(() => store(logged, index));
+      tail = appended.catch(() => undefined);
       return appended;
     },
     async settled() {
       await tail;
     },
     async *read(signal) {
-      const aborted = new Promise<void>((resolve) =>
-        signal.addEventListener('abort', () => resolve(), { once: true }),
-      );
-      for (let next = 0; !signal.aborted; ) {
-        const event = logged[next];
-        if (event) {
-          next++;
-          yield event;
-          if (event.event.type === 'end') {
-            return;
+      // An abort wakes every reader; the others find nothing new and wait again.
+      signal.addEventListener('abort', wake, { once: true });
+      try {
+        for (let next = 0; !signal.aborted; ) {
+          const event = made[next];
+          if (event) {
+            next++;
+            yield event;
+            if (event.event.type === 'end') {
+              return;
+            }
+          } else {
+            await changed.promise;
           }
-        } else if (gaveUp) {
-          return;
-        } else {
-          await Promise.race([changed.promise, aborted]);
         }
+      } finally {
+        signal.removeEventListener('abort', wake);
       }
     },
   };

@@ -54,9 +54,9 @@ export interface LaunchInput {
  * Starts one answer. The model is asked at once, while the prompt and a streaming answer are saved in one
  * statement and the lease is taken: the save costs a commit, and the model's first token takes longer than
  * that, so the time to first token is the model's own. If the answer cannot start (the chat is busy or gone),
- * the model's request is aborted before anything of it was used. Then `start` goes into the log and the model
- * runs detached. Resolves with the stream id once `start` is in the log, so every subscriber's replay begins
- * with it, and with a reader of the answer as it is appended, for a subscriber in this process.
+ * the model's request is aborted before anything of it was used. Then `start` is appended and the model runs
+ * detached. Resolves with the stream id and with a reader of the answer as it is appended, for the requester in
+ * this process, which reads `start` and what follows without waiting for the log.
  */
 export async function launchGeneration(
   deps: LaunchDeps,
@@ -113,29 +113,10 @@ export async function launchGeneration(
     return 'duplicate_client_message';
   }
 
-  const appender = createEventAppender({
-    log: deps.streamLog,
-    key: streamKeyOf({ ownerId, chatId, streamId }),
-    retryForMs: deps.config.appendRetryMs,
-  });
-  const start: StartData = {
-    streamId,
-    chatId,
-    messageId: streamId,
-    userMessageId: input.parentId,
-    model: model.id,
-    cached: cached !== undefined,
-    createdAt: createdAt.toISOString(),
-  };
-  try {
-    if (leased.status === 'rejected') {
-      throw leased.reason;
-    }
-    await appender.append({ type: 'start', data: start });
-  } catch (cause) {
+  if (leased.status === 'rejected') {
     // Nothing was streamed: the answer fails now instead of waiting for the reaper.
     controller.abort();
-    const error = toAppError(cause);
+    const error = toAppError(leased.reason);
     await deps.messages.finishAnswer({
       id: streamId,
       content: '',
@@ -147,9 +128,25 @@ export async function launchGeneration(
       errorMessage: error.message,
       now: deps.now(),
     });
-    await deps.leases.release(streamId).catch(() => undefined);
     throw error;
   }
+
+  const appender = createEventAppender({
+    log: deps.streamLog,
+    key: streamKeyOf({ ownerId, chatId, streamId }),
+    retryForMs: deps.config.appendRetryMs,
+    now: () => deps.now().getTime(),
+  });
+  const start: StartData = {
+    streamId,
+    chatId,
+    messageId: streamId,
+    userMessageId: input.parentId,
+    model: model.id,
+    cached: cached !== undefined,
+    createdAt: createdAt.toISOString(),
+  };
+  const startStored = appender.append({ type: 'start', data: start });
 
   const done = runGeneration({
     streamId,
@@ -210,19 +207,17 @@ export async function launchGeneration(
     .catch((error: unknown) => deps.logError(error, 'generation could not be finished'))
     .finally(() => deps.leases.release(streamId).catch(() => undefined));
 
-  // A hidden chat (one OpenAI-compatible request) has no place in the UI, so its tabs hear nothing of it.
-  if (!chat.hidden) {
-    deps.notifications.notify({ type: 'stream_started', ownerId, chatId, streamId, model: model.id });
-    const title =
-      chat.title === UNTITLED_CHAT_TITLE && input.userMessage
-        ? titleFrom(input.userMessage.content)
-        : chat.title;
-    deps.notifications.notify({
-      type: 'chat_updated',
-      ownerId,
-      chat: { ...chat, title, model: model.id, updatedAt: createdAt },
-    });
-  }
+  // The requester reads `start` at once, other tabs once the log has it, so their read of the log finds the
+  // stream. A log that cannot take it stops the answer with that error, which the requester reads last.
+  startStored.then(
+    () => {
+      // A hidden chat (one OpenAI-compatible request) has no place in the UI, so its tabs hear nothing of it.
+      if (!chat.hidden) {
+        notifyStarted(deps.notifications, { ownerId, chat, model: model.id, streamId, createdAt, input });
+      }
+    },
+    (cause: unknown) => controller.abort(toAppError(cause)),
+  );
   return { streamId, read: appender.read };
 }
 
@@ -244,4 +239,28 @@ function modelOptions(options: GenerationOptions): Omit<ModelRequest, 'model' | 
       ([, value]) => value !== undefined,
     ),
   );
+}
+
+function notifyStarted(
+  notifications: NotificationHub,
+  started: {
+    ownerId: string;
+    chat: ChatRecord;
+    model: string;
+    streamId: string;
+    createdAt: Date;
+    input: LaunchInput;
+  },
+): void {
+  const { ownerId, chat, model, streamId, createdAt, input } = started;
+  notifications.notify({ type: 'stream_started', ownerId, chatId: chat.id, streamId, model });
+  const title =
+    chat.title === UNTITLED_CHAT_TITLE && input.userMessage
+      ? titleFrom(input.userMessage.content)
+      : chat.title;
+  notifications.notify({
+    type: 'chat_updated',
+    ownerId,
+    chat: { ...chat, title, model, updatedAt: createdAt },
+  });
 }

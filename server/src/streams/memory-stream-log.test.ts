@@ -36,6 +36,29 @@ describe('createMemoryStreamLog', () => {
     await log.close();
   });
 
+  test('keeps the newest maxEndedStreams ended streams, however long their time to live; live ones stay', async () => {
+    const log = createMemoryStreamLog({ maxLength: 100, ttlAfterEndMs: 3_600_000, maxEndedStreams: 2 });
+    await log.append('live', text);
+    for (const stream of ['a', 'b', 'c']) {
+      await log.append(stream, text);
+      await log.append(stream, end);
+    }
+    assert.deepEqual(await Promise.all(['live', 'a', 'b', 'c'].map((stream) => log.exists(stream))), [
+      true,
+      false,
+      true,
+      true,
+    ]);
+    await log.append('d', end);
+    assert.deepEqual(await Promise.all(['live', 'b', 'c', 'd'].map((stream) => log.exists(stream))), [
+      true,
+      false,
+      true,
+      true,
+    ]);
+    await log.close();
+  });
+
   test('expires an ended stream by its clock, to the millisecond', async () => {
     let time = 5000;
     const log = createMemoryStreamLog({ maxLength: 100, ttlAfterEndMs: 1000, now: () => time });

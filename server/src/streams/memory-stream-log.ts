@@ -2,12 +2,19 @@ import type { LoggedEvent, StreamEvent } from '../../../protocol/events.ts';
 import { AppError } from '../app-error.ts';
 import { StreamBuffer } from './stream-buffer.ts';
 import { formatStreamEventId, parseStreamEventId } from './stream-event-id.ts';
-import type { OpenedStream, StreamLog, StreamLogOptions } from './stream-log.ts';
+import { type OpenedStream, StaleEventIdError, type StreamLog, type StreamLogOptions } from './stream-log.ts';
 import { emptyRead, StreamReader } from './stream-reader.ts';
 
 export interface MemoryStreamLogOptions extends StreamLogOptions {
   /** The clock that ids and expiry read, in epoch milliseconds; tests inject one. */
   now?: () => number;
+  /**
+   * Ended streams kept, newest first, however long their ttlAfterEndMs; older ones go early (1000 by default).
+   * An ended answer is in the database, which a resume replays once its stream is gone, so this is only how
+   * much of the process's heap recent answers may hold: a busy instance ends hundreds a second, and an hour of
+   * them would grow the heap, and the time every collection takes, without bound.
+   */
+  maxEndedStreams?: number;
 }
 
 interface MemoryStream {
@@ -36,6 +43,7 @@ const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
  */
 export function createMemoryStreamLog(options: MemoryStreamLogOptions): StreamLog {
   const now = options.now ?? Date.now;
+  const maxEndedStreams = options.maxEndedStreams ?? 1000;
   const streams = new Map<string, MemoryStream>();
   const aliases = new Map<string, MemoryStream>();
   // Every ended stream lives the same ttlAfterEndMs, so they expire in the order they ended: one queue and
@@ -80,11 +88,28 @@ export function createMemoryStreamLog(options: MemoryStreamLogOptions): StreamLo
         remove(stream);
       }
     }
+    compactExpiries();
+    scheduleSweep();
+  }
+
+  // Entries already handled still hold their streams: they go once they are half the queue.
+  function compactExpiries(): void {
     if (nextExpiry * 2 >= expiries.length) {
       expiries = expiries.slice(nextExpiry);
       nextExpiry = 0;
     }
-    scheduleSweep();
+  }
+
+  // Expiries are in the order streams ended, so the oldest ended stream is always the next to expire.
+  function dropOldestEnded(): void {
+    while (expiries.length - nextExpiry > maxEndedStreams) {
+      const { stream } = expiries[nextExpiry] as Expiry;
+      nextExpiry++;
+      if (streams.get(stream.id) === stream) {
+        remove(stream);
+      }
+    }
+    compactExpiries();
   }
 
   function create(streamId: string): MemoryStream {
@@ -101,15 +126,22 @@ export function createMemoryStreamLog(options: MemoryStreamLogOptions): StreamLo
   }
 
   return {
-    async append(streamId: string, event: StreamEvent): Promise<string> {
+    async append(streamId: string, event: StreamEvent, givenId?: string): Promise<string> {
       if (closed) {
         throw new AppError('SHUTTING_DOWN');
       }
       const stream = getLive(streamId) ?? create(streamId);
       const time = now();
-      // Like Redis: a new millisecond starts at seq 0, anything else (same ms, clock gone back) counts on,
-      // and a stream's first id is never 0-0, which would equal "from the start".
-      if (time > stream.ms) {
+      if (givenId !== undefined) {
+        const given = parseStreamEventId(givenId);
+        if (given.ms < stream.ms || (given.ms === stream.ms && given.seq <= stream.seq)) {
+          throw new StaleEventIdError(streamId, givenId);
+        }
+        stream.ms = given.ms;
+        stream.seq = given.seq;
+      } else if (time > stream.ms) {
+        // Like Redis: a new millisecond starts at seq 0, anything else (same ms, clock gone back) counts on,
+        // and a stream's first id is never 0-0, which would equal "from the start".
         stream.ms = time;
         stream.seq = 0;
       } else {
@@ -127,6 +159,7 @@ export function createMemoryStreamLog(options: MemoryStreamLogOptions): StreamLo
       if (event.type === 'end') {
         stream.expiresAt = time + options.ttlAfterEndMs;
         expiries.push({ stream, at: stream.expiresAt });
+        dropOldestEnded();
         scheduleSweep();
       }
       return id;

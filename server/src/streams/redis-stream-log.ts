@@ -7,8 +7,12 @@ import { createRedisStreamFollower, type FollowHold } from './redis-stream-follo
 import { redisUnavailable } from './redis-unavailable.ts';
 import type { StreamBuffer } from './stream-buffer.ts';
 import { parseStreamEventId } from './stream-event-id.ts';
-import type { OpenedStream, StreamLog, StreamLogOptions } from './stream-log.ts';
+import { type OpenedStream, StaleEventIdError, type StreamLog, type StreamLogOptions } from './stream-log.ts';
+
 import { emptyRead, StreamReader } from './stream-reader.ts';
+
+// What XADD answers to an id that is not above the stream's last entry.
+const STALE_ID_REPLY = 'equal or smaller than the target stream top item';
 
 export interface RedisStreamLogOptions extends StreamLogOptions {
   /**
@@ -46,14 +50,14 @@ export function createRedisStreamLog(options: RedisStreamLogOptions): StreamLog 
   let closed = false;
 
   // XADD answers nil only with NOMKSTREAM, which is never sent: the id is always there.
-  async function add(streamId: string, event: StreamEvent): Promise<string> {
+  async function add(streamId: string, event: StreamEvent, id: string): Promise<string> {
     const key = keyOf(streamId);
     const fields = toEntryFields(event);
     const alias = event.type === 'start' || event.type === 'end' ? aliasOf?.(streamId) : undefined;
     if (event.type !== 'end' && alias === undefined) {
-      return (await redis.xadd(key, 'MAXLEN', '~', maxLength, '*', ...fields)) as string;
+      return (await redis.xadd(key, 'MAXLEN', '~', maxLength, id, ...fields)) as string;
     }
-    const transaction = redis.multi().xadd(key, 'MAXLEN', '~', maxLength, '*', ...fields);
+    const transaction = redis.multi().xadd(key, 'MAXLEN', '~', maxLength, id, ...fields);
     if (event.type === 'end') {
       transaction.pexpire(key, ttlAfterEndMs);
       if (alias !== undefined) {
@@ -63,11 +67,11 @@ export function createRedisStreamLog(options: RedisStreamLogOptions): StreamLog 
       transaction.set(keyOf(alias), streamId);
     }
     const replies = await transaction.exec();
-    const [error, id] = replies?.[0] ?? [new Error('The XADD transaction was discarded.'), null];
+    const [error, added] = replies?.[0] ?? [new Error('The XADD transaction was discarded.'), null];
     if (error) {
       throw error;
     }
-    return id as string;
+    return added as string;
   }
 
   function read(
@@ -84,13 +88,16 @@ export function createRedisStreamLog(options: RedisStreamLogOptions): StreamLog 
   }
 
   return {
-    async append(streamId: string, event: StreamEvent): Promise<string> {
+    async append(streamId: string, event: StreamEvent, id = '*'): Promise<string> {
       if (closed) {
         throw new AppError('SHUTTING_DOWN');
       }
       try {
-        return await add(streamId, event);
+        return await add(streamId, event, id);
       } catch (error) {
+        if (error instanceof Error && error.message.includes(STALE_ID_REPLY)) {
+          throw new StaleEventIdError(streamId, id);
+        }
         throw redisUnavailable(error);
       }
     },

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoggedEvent, StreamEvent } from '../../../protocol/events.ts';
 import { AppError } from '../app-error.ts';
 import { compareStreamEventId, parseStreamEventId } from './stream-event-id.ts';
-import type { StreamLog, StreamLogOptions } from './stream-log.ts';
+import { StaleEventIdError, type StreamLog, type StreamLogOptions } from './stream-log.ts';
 
 export interface StreamLogUnderTest {
   log: StreamLog;
@@ -109,6 +109,23 @@ export function streamLogContract(
             );
           }
         }
+      }),
+    );
+
+    test('an id given with an event is kept; one not above the last is refused as stale', TIMEOUT, () =>
+      withLog(DEFAULTS, async (log) => {
+        const streamId = randomUUID();
+        const [start, text, end] = story(streamId, 1);
+        assert.ok(start && text && end);
+        assert.equal(await log.append(streamId, start, '1700000000000-0'), '1700000000000-0');
+        assert.equal(await log.append(streamId, text, '1700000000000-1'), '1700000000000-1');
+        await assert.rejects(log.append(streamId, text, '1700000000000-1'), StaleEventIdError);
+        await assert.rejects(log.append(streamId, text, '1699999999999-5'), StaleEventIdError);
+        assert.equal(await log.append(streamId, end, '1700000000001-0'), '1700000000001-0');
+        assert.deepEqual(
+          (await log.range(streamId)).map(({ id }) => id),
+          ['1700000000000-0', '1700000000000-1', '1700000000001-0'],
+        );
       }),
     );
 

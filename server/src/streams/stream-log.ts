@@ -10,10 +10,12 @@ export type OpenedStream = (signal: AbortSignal) => AsyncIterable<LoggedEvent>;
 export interface StreamLog {
   /**
    * Appends one event; returns its id, which the SSE `id:` field carries. Ids increase monotonically within
-   * a stream. Appending `start` gives the stream its alias, if `aliasOf` names one. Appending `end` closes
-   * the stream: it (and its alias) expires after the configured time.
+   * a stream: the log makes one, or takes `id` (`<ms>-<seq>`) from a writer that hands its events out before
+   * they are stored, and refuses with `StaleEventIdError` an id not above the stream's last. Appending `start`
+   * gives the stream its alias, if `aliasOf` names one. Appending `end` closes the stream: it (and its alias)
+   * expires after the configured time.
    */
-  append(streamId: string, event: StreamEvent): Promise<string>;
+  append(streamId: string, event: StreamEvent, id?: string): Promise<string>;
   /**
    * Replays everything after `afterId` (from the start when undefined), then follows live until `end` or
    * abort. An unknown or expired stream yields nothing.
@@ -44,4 +46,12 @@ export interface StreamLogOptions {
    * its chat as well, and the alias lets a reader that knows only the owner and the generation find it.
    */
   aliasOf?: (streamId: string) => string | undefined;
+}
+
+/** An append whose id is not above the stream's last: someone else wrote the stream, or this very event is in. */
+export class StaleEventIdError extends Error {
+  constructor(streamId: string, id: string) {
+    super(`event id ${id} is not above the last one of stream ${streamId}`);
+    this.name = 'StaleEventIdError';
+  }
 }
