@@ -58,6 +58,21 @@ export function createMessageRepository(db: Db, lazyCommitDb: Db): MessageReposi
   const selectChatMessagesOf = listChatMessages(
     sql`(SELECT ${messages.chatId} FROM ${messages} WHERE ${messages.id} = ${sql.placeholder('messageId')})`,
   ).prepare('list_chat_messages_of');
+  const updateFinishedAnswer = db
+    .update(messages)
+    .set({
+      content: sql`${sql.placeholder('content')}`,
+      status: sql`${sql.placeholder('status')}`,
+      finishReason: sql`${sql.placeholder('finishReason')}`,
+      inputTokens: sql`${sql.placeholder('inputTokens')}`,
+      outputTokens: sql`${sql.placeholder('outputTokens')}`,
+      errorCode: sql`${sql.placeholder('errorCode')}`,
+      errorMessage: sql`${sql.placeholder('errorMessage')}`,
+      completedAt: sql`${sql.placeholder('now')}::timestamptz`,
+    })
+    .where(and(eq(messages.id, sql.placeholder('id')), isStreaming))
+    .returning({ id: messages.id })
+    .prepare('finish_answer');
   const selectMessage = db
     .select()
     .from(messages)
@@ -94,21 +109,8 @@ export function createMessageRepository(db: Db, lazyCommitDb: Db): MessageReposi
       }
     },
 
-    async finishAnswer(input) {
-      const updated = await db
-        .update(messages)
-        .set({
-          content: input.content,
-          status: input.status,
-          finishReason: input.finishReason,
-          inputTokens: input.inputTokens,
-          outputTokens: input.outputTokens,
-          errorCode: input.errorCode,
-          errorMessage: input.errorMessage,
-          completedAt: input.now,
-        })
-        .where(and(eq(messages.id, input.id), isStreaming))
-        .returning({ id: messages.id });
+    async finishAnswer({ now, ...input }) {
+      const updated = await updateFinishedAnswer.execute({ ...input, now: now.toISOString() });
       return updated.length > 0;
     },
 

@@ -167,19 +167,50 @@ export function createUpstreamCall(input: {
 /**
  * Streams what `use` yields over a new upstream call, and ends the call however the stream ends: anything thrown
  * comes out coded by `failure`, and the connection closes on the last event, a failure and an early return alike.
+ * An iterator of its own rather than an async generator delegating with `yield*`, which would add promise
+ * round trips to every token the model streams.
  */
-export async function* streamUpstreamCall<T>(
+export function streamUpstreamCall<T>(
   input: { provider: string; signal: AbortSignal; timeouts?: ProviderTimeouts },
   use: (call: UpstreamCall) => AsyncIterable<T>,
-): AsyncGenerator<T> {
-  const call = createUpstreamCall(input);
-  try {
-    yield* use(call);
-  } catch (error) {
-    throw call.failure(error);
-  } finally {
-    call.close();
-  }
+): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator]() {
+      const call = createUpstreamCall(input);
+      const inner = use(call)[Symbol.asyncIterator]();
+      let closed = false;
+      const close = () => {
+        if (!closed) {
+          closed = true;
+          call.close();
+        }
+      };
+      const passOn = (result: IteratorResult<T>) => {
+        if (result.done) {
+          close();
+        }
+        return result;
+      };
+      const fail = (error: unknown): never => {
+        const coded = call.failure(error);
+        close();
+        throw coded;
+      };
+      return {
+        next: () => inner.next().then(passOn, fail),
+        async return(value?: unknown) {
+          try {
+            await inner.return?.(value);
+          } catch (error) {
+            fail(error);
+          } finally {
+            close();
+          }
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  };
 }
 
 /**

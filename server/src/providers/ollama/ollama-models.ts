@@ -60,7 +60,7 @@ export function pullOllamaModel(
   options: OllamaOptions,
   model: string,
   signal: AbortSignal,
-): AsyncGenerator<PullProgress> {
+): AsyncIterable<PullProgress> {
   const { connectMs } = options.timeouts ?? defaultProviderTimeouts;
   const timeouts = { connectMs, firstTokenMs: pullIdleMs, idleMs: pullIdleMs };
   return streamUpstreamCall({ provider: 'ollama', signal, timeouts }, async function* (call) {
