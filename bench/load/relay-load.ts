@@ -64,14 +64,22 @@ export async function runRelayLoad(job: RelayJob): Promise<RelayResult> {
   const stopAt = startedAt + job.roundMs;
 
   /**
-   * A native answer needs a chat of its own (a chat runs one answer at a time). It is made just before the
-   * stream, off the clock, as a client starting a conversation would; made in advance, most would go unused.
+   * A native answer goes to a chat, which runs one answer at a time. Each worker is one conversation: its first
+   * stream (never counted) makes the chat, off the clock, and the next ones follow in it, as a person's next
+   * messages do, each with the conversation so far.
    */
+  const workerChats = new Map<number, string>();
   async function chatFor(worker: number, index: number): Promise<string | undefined> {
     if (job.target !== 'native') {
       return undefined;
     }
-    return job.chatIds?.[worker * job.maxRequestsPerWorker + index] ?? createChat(job.url, job.headers);
+    const given = job.chatIds?.[worker * job.maxRequestsPerWorker + index];
+    if (given) {
+      return given;
+    }
+    const chatId = workerChats.get(worker) ?? (await createChat(job.url, job.headers));
+    workerChats.set(worker, chatId);
+    return chatId;
   }
 
   async function runStream(worker: number, index: number): Promise<void> {

@@ -1,3 +1,4 @@
+import type { Agent } from 'node:http';
 import type { EventSourceMessage } from 'eventsource-parser';
 import { openSse, type SseConnection } from './open-sse.ts';
 
@@ -18,6 +19,8 @@ export function startAnswer(input: {
   headers: Record<string, string>;
   chatId: string;
   body: Record<string, unknown>;
+  /** A keep-alive agent to post through; by default the POST has a connection of its own. */
+  agent?: Agent;
   onEvent?: (event: EventSourceMessage, at: number) => void;
 }): Promise<StartedAnswer> {
   const started = Promise.withResolvers<StartedAnswer>();
@@ -27,7 +30,7 @@ export function startAnswer(input: {
       method: 'POST',
       headers: input.headers,
       body: input.body,
-      agent: false,
+      agent: input.agent ?? false,
     },
     (event, at) => {
       if (event.event === 'start') {
