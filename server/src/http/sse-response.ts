@@ -65,12 +65,22 @@ async function streamResponse<Item>(
     metrics.subscriberClosed();
   });
   res.writeHead(200, SSE_HEADERS);
-  res.flushHeaders();
+  // The first event usually follows at once and carries the headers with it: one write and one wake-up of the
+  // client instead of two. A stream with nothing to send yet (a resume at its live end) sends them on its own.
+  let wrote = false;
+  const flushHeaders = setImmediate(() => {
+    if (!wrote) {
+      res.flushHeaders();
+    }
+  });
   try {
     for await (const item of read(gone.signal)) {
       const frame = render(item);
-      if (frame.length > 0 && !res.write(frame)) {
-        await waitForDrain(res, gone.signal);
+      if (frame.length > 0) {
+        wrote = true;
+        if (!res.write(frame)) {
+          await waitForDrain(res, gone.signal);
+        }
       }
     }
   } catch (error) {
@@ -78,6 +88,7 @@ async function streamResponse<Item>(
       reply.log.error({ err: error }, 'event stream failed');
     }
   }
+  clearImmediate(flushHeaders);
   // Read before end(): ending the response fires 'close' too.
   const completed = !gone.signal.aborted;
   res.end();
