@@ -68,6 +68,7 @@ export function createMessageRepository(db: Db, lazyCommitDb: Db): MessageReposi
       outputTokens: sql`${sql.placeholder('outputTokens')}`,
       errorCode: sql`${sql.placeholder('errorCode')}`,
       errorMessage: sql`${sql.placeholder('errorMessage')}`,
+      cached: sql`${sql.placeholder('cached')}`,
       completedAt: sql`${sql.placeholder('now')}::timestamptz`,
     })
     .where(and(eq(messages.id, sql.placeholder('id')), isStreaming))
@@ -221,7 +222,7 @@ const beginAnswerSql = sql`WITH chat AS (
     INSERT INTO ${messages} (id, chat_id, owner_id, role, content, status, model, parent_id, cached, concurrent,
       created_at)
     SELECT ${value('answerId', 'uuid')}, chat.id, ${value('ownerId', 'text')}, 'assistant', '', 'streaming',
-      ${value('model', 'text')}, ${value('answerParentId', 'uuid')}, ${value('cached', 'boolean')}, chat.hidden,
+      ${value('model', 'text')}, ${value('answerParentId', 'uuid')}, false, chat.hidden,
       ${value('now', 'timestamptz')}
     FROM chat WHERE chat.user_parent_ok AND chat.answer_parent_ok
     RETURNING id
@@ -238,7 +239,6 @@ interface BeginAnswerValues {
   answerId: string;
   answerParentId: string;
   model: string;
-  cached: boolean;
   now: string;
 }
 
@@ -259,7 +259,6 @@ function beginAnswerValues({
     answerId: answer.id,
     answerParentId: answer.parentId,
     model: answer.model,
-    cached: answer.cached,
     now: now.toISOString(),
   };
 }

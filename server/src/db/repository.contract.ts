@@ -61,7 +61,7 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
         clientMessageId: options.clientMessageId ?? null,
         parentId,
       },
-      answer: { id: answerId, model: options.model ?? 'demo', parentId: userId, cached: false },
+      answer: { id: answerId, model: options.model ?? 'demo', parentId: userId },
       now: options.now,
     });
     return { result, userId, answerId };
@@ -72,7 +72,7 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
     const result = await repos.messages.beginAnswer({
       ownerId,
       chatId,
-      answer: { id: answerId, model: 'demo', parentId, cached: true },
+      answer: { id: answerId, model: 'demo', parentId },
       now,
     });
     return { result, answerId };
@@ -88,6 +88,7 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
       outputTokens: 34,
       errorCode: null,
       errorMessage: null,
+      cached: false,
       now,
       ...overrides,
     });
@@ -171,7 +172,7 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
             ownerId,
             chatId: hidden.id,
             userMessage: { id: userId, content: 'parallel', clientMessageId: null, parentId: null },
-            answer: { id: randomUUID(), model: 'demo', parentId: userId, cached: false },
+            answer: { id: randomUUID(), model: 'demo', parentId: userId },
             now: at(4),
           }),
         ),
@@ -340,7 +341,7 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
           clientMessageId: null,
           parentId: null,
         },
-        answer: { id: randomUUID(), model: 'demo', parentId: userId, cached: false },
+        answer: { id: randomUUID(), model: 'demo', parentId: userId },
         now: at(2),
       });
       const [listed] = await repos.chats.listChats(ownerId, { limit: 1 });
@@ -470,7 +471,7 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
       await finish(turn2.answerId, at(4));
       const version2 = await regenerate(ownerId, chat.id, turn1.userId, at(5));
       assert.equal(version2.result, 'ok');
-      await finish(version2.answerId, at(6));
+      await finish(version2.answerId, at(6), { cached: true });
       const version3 = await regenerate(ownerId, chat.id, turn1.userId, at(7));
 
       // turn2 followed the first version: a new version of an earlier answer starts a branch without it.
@@ -485,7 +486,8 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
         [
           [false, 1, 3],
           [true, 2, 3],
-          [true, 3, 3],
+          // Whether an answer came from the cache is saved with it; one still streaming is not yet.
+          [false, 3, 3],
         ],
       );
       assert.deepEqual(ids(await repos.messages.listVersions(ownerId, turn2.answerId)), [turn2.answerId]);
@@ -618,7 +620,7 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
           now: at(0),
         });
         const userMessage = { id: randomUUID(), content: 'q', clientMessageId: null, parentId: null };
-        const answer = { id: randomUUID(), model: 'demo', parentId: userMessage.id, cached: false };
+        const answer = { id: randomUUID(), model: 'demo', parentId: userMessage.id };
         await messages.beginAnswer({ ownerId, chatId: chat.id, userMessage, answer, now: at(1) });
         return answer.id;
       }
@@ -636,6 +638,7 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
           outputTokens: 1,
           errorCode: null,
           errorMessage: null,
+          cached: false,
           now: at(2),
         });
 

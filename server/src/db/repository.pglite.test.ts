@@ -28,7 +28,7 @@ test('PGlite on disk keeps the data across a reopen', async () => {
       ownerId: 'owner',
       chatId,
       userMessage: { id: userId, content: 'hello', clientMessageId: null, parentId: null },
-      answer: { id: answerId, model: 'demo', parentId: userId, cached: false },
+      answer: { id: answerId, model: 'demo', parentId: userId },
       now,
     });
     await first.close();

@@ -39,7 +39,7 @@ describe('PostgreSQL repositories', { skip }, () => {
               ownerId: 'o',
               chatId,
               userMessage: { id: userId, content: 'hi', clientMessageId: null, parentId: null },
-              answer: { id: randomUUID(), model: 'demo', parentId: userId, cached: false },
+              answer: { id: randomUUID(), model: 'demo', parentId: userId },
               now,
             });
           }),

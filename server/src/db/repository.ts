@@ -58,7 +58,8 @@ export interface BeginAnswerInput {
    * follows: null for a chat's first message, or an earlier answer's id when the message is an edit.
    */
   userMessage?: { id: string; content: string; clientMessageId: string | null; parentId: string | null };
-  answer: { id: string; model: string; parentId: string; cached: boolean };
+  /** Not yet `cached`: the response cache is asked while this is written, so the finish records what it said. */
+  answer: { id: string; model: string; parentId: string };
   now: Date;
 }
 
@@ -73,6 +74,8 @@ export interface FinishAnswerInput {
   outputTokens: number | null;
   errorCode: string | null;
   errorMessage: string | null;
+  /** The answer was served from the response cache. */
+  cached: boolean;
   now: Date;
 }
 

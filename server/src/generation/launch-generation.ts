@@ -51,9 +51,10 @@ export interface LaunchInput {
 }
 
 /**
- * Starts one answer. The model is asked at once, while the prompt and a streaming answer are saved in one
- * statement and the lease is taken: the save costs a commit, and the model's first token takes longer than
- * that, so the time to first token is the model's own. If the answer cannot start (the chat is busy or gone),
+ * Starts one answer. The prompt and a streaming answer are saved in one statement, the lease is taken and the
+ * response cache is asked, all at once; the model is asked as soon as the cache has missed, while the save
+ * goes on: it costs a commit, and the model's first token takes longer than that, so the time to first token
+ * is the model's own. If the answer cannot start (the chat is busy or gone),
  * the model's request is aborted before anything of it was used. Then `start` is appended and the model runs
  * detached. Resolves with the stream id and with a reader of the answer as it is appended, for the requester in
  * this process, which reads `start` and what follows without waiting for the log.
@@ -72,30 +73,28 @@ export async function launchGeneration(
   const cacheKey = isCacheable(input.options)
     ? cacheKeyOf({ ...request, model: model.id, upstreamModel: model.upstreamModel })
     : undefined;
-  const cached = cacheKey === undefined ? undefined : await deps.cache.get(cacheKey);
   const streamId = deps.newId();
   const createdAt = deps.now();
 
+  // The rows are written, the lease taken and the cache asked all at once; the model is asked as soon as the
+  // cache has said it has nothing.
+  const beginning = Promise.allSettled([
+    deps.messages.beginAnswer({
+      ownerId,
+      chatId,
+      ...(input.userMessage && { userMessage: input.userMessage }),
+      answer: { id: streamId, model: model.id, parentId: input.parentId },
+      now: createdAt,
+    }),
+    deps.leases.acquire(streamId),
+  ]);
+  const cached = cacheKey === undefined ? undefined : await deps.cache.get(cacheKey);
   const controller = new AbortController();
   const askedAt = performance.now();
   // A hit replays through the same log as a live answer, so it is resumable like one, and no provider is called.
   const provider = cached ? createCachedAnswerProvider(cached) : model.provider;
   const events = startNow(provider.stream(request, controller.signal));
-  const [begun, leased] = await Promise.allSettled([
-    deps.messages.beginAnswer({
-      ownerId,
-      chatId,
-      ...(input.userMessage && { userMessage: input.userMessage }),
-      answer: {
-        id: streamId,
-        model: model.id,
-        parentId: input.parentId,
-        cached: cached !== undefined,
-      },
-      now: createdAt,
-    }),
-    deps.leases.acquire(streamId),
-  ]);
+  const [begun, leased] = await beginning;
   if (begun.status === 'rejected' || begun.value !== 'ok') {
     controller.abort();
     if (leased.status === 'fulfilled') {
@@ -126,6 +125,7 @@ export async function launchGeneration(
       outputTokens: null,
       errorCode: error.code,
       errorMessage: error.message,
+      cached: false,
       now: deps.now(),
     });
     throw error;
@@ -153,6 +153,7 @@ export async function launchGeneration(
     events,
     request,
     askedAt,
+    cached: cached !== undefined,
     keepPieces: cacheKey !== undefined && !cached,
     onSaved: async (outcome) => {
       if (

@@ -32,6 +32,8 @@ export interface RunGenerationInput {
   messages: MessageRepository;
   batch: { maxChars: number; windowMs: number };
   pingIntervalMs: number;
+  /** The answer is a replay from the response cache: saved as such. */
+  cached: boolean;
   /** Keep the text as it streamed (`pieces`), for the response cache. */
   keepPieces: boolean;
   /**
@@ -167,6 +169,7 @@ export async function runGeneration(input: RunGenerationInput): Promise<Generati
     outputTokens: usage.outputTokens,
     errorCode: error?.code ?? null,
     errorMessage: error?.message ?? null,
+    cached: input.cached,
     now: input.now(),
   });
   if (saved === 'taken_over') {

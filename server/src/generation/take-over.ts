@@ -26,8 +26,11 @@ export async function takeOverAnswer(
   let usage: UsageData | undefined;
   let end: EndData | undefined;
   let failure: { code: string; message: string } | undefined;
+  let cached = message.cached;
   for (const event of events) {
-    if (event.type === 'text') {
+    if (event.type === 'start') {
+      cached = event.data.cached;
+    } else if (event.type === 'text') {
       text += event.data.text;
     } else if (event.type === 'usage') {
       usage = event.data;
@@ -51,6 +54,7 @@ export async function takeOverAnswer(
     outputTokens: usage?.outputTokens ?? null,
     errorCode: failure?.code ?? null,
     errorMessage: failure?.message ?? null,
+    cached,
     now: deps.now(),
   });
   if (!won) {
