@@ -1,6 +1,6 @@
 import { Agent } from 'node:http';
 import { createChats } from './create-chats.ts';
-import { startAnswer } from './start-answer.ts';
+import { openSse } from './open-sse.ts';
 import { withTimeout } from './with-timeout.ts';
 
 export interface CacheJob {
@@ -9,6 +9,8 @@ export interface CacheJob {
   headers: Record<string, string>;
   model: string;
   samples: number;
+  /** The bare server, asked the same way after each repeat: the floor of a cache hit on this machine. */
+  bareUrl: string;
 }
 
 export interface CacheResult {
@@ -17,6 +19,8 @@ export interface CacheResult {
   /** Request to first text of each repeat that was a hit, and of each first ask (a miss). */
   hitTtftMs: number[];
   missTtftMs: number[];
+  /** Request to first text from the bare server, which has its answer before it is asked. */
+  bareTtftMs: number[];
   failed: number;
   firstError: string | undefined;
 }
@@ -29,20 +33,34 @@ export async function runCacheLoad(job: CacheJob): Promise<CacheResult> {
   const chats = await createChats(job.url, job.headers, job.samples * 2);
   // One kept-alive connection, as a browser tab has: a TCP handshake per question would be timed with it.
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const result: CacheResult = { hits: 0, hitTtftMs: [], missTtftMs: [], failed: 0, firstError: undefined };
+  const result: CacheResult = {
+    hits: 0,
+    hitTtftMs: [],
+    missTtftMs: [],
+    bareTtftMs: [],
+    failed: 0,
+    firstError: undefined,
+  };
   for (let sample = 0; sample < job.samples; sample++) {
-    const content = `Cache probe ${sample} ${Date.now()}`;
-    for (const repeat of [false, true]) {
+    const body = { content: `Cache probe ${sample} ${Date.now()}`, model: job.model, temperature: 0 };
+    const asks = [
+      `${job.url}/api/chats/${chats[sample * 2]}/messages`,
+      `${job.url}/api/chats/${chats[sample * 2 + 1]}/messages`,
+      `${job.bareUrl}/answer`,
+    ];
+    for (const [index, url] of asks.entries()) {
       try {
         const { cached, ttftMs } = await withTimeout(
-          askOnce(job, agent, chats[sample * 2 + Number(repeat)] ?? '', content),
+          askOnce(url, job.headers, body, agent),
           60_000,
           'a cache probe',
         );
-        if (cached) {
+        if (index === 2) {
+          result.bareTtftMs.push(ttftMs);
+        } else if (cached) {
           result.hits++;
           result.hitTtftMs.push(ttftMs);
-        } else if (!repeat) {
+        } else if (index === 0) {
           result.missTtftMs.push(ttftMs);
         }
       } catch (error) {
@@ -55,33 +73,31 @@ export async function runCacheLoad(job: CacheJob): Promise<CacheResult> {
   return result;
 }
 
+/** Posts one message and times it to its first `text` event; `start` says whether it came from a cache. */
 async function askOnce(
-  job: CacheJob,
+  url: string,
+  headers: Record<string, string>,
+  body: Record<string, unknown>,
   agent: Agent,
-  chatId: string,
-  content: string,
 ): Promise<{ cached: boolean; ttftMs: number }> {
   const sentAt = performance.now();
   let cached = false;
   const firstText = Promise.withResolvers<number>();
   firstText.promise.catch(() => undefined);
-  const answer = await startAnswer({
-    url: job.url,
-    headers: job.headers,
-    chatId,
-    body: { content, model: job.model, temperature: 0 },
-    agent,
-    onEvent(event, at) {
-      if (event.event === 'start') {
-        cached = (JSON.parse(event.data) as { cached: boolean }).cached;
-      } else if (event.event === 'text') {
-        firstText.resolve(at - sentAt);
-      } else if (event.event === 'end') {
-        firstText.reject(new Error('an answer without text'));
-      }
-    },
+  const connection = openSse({ url, method: 'POST', headers, body, agent }, (event, at) => {
+    if (event.event === 'start') {
+      cached = (JSON.parse(event.data) as { cached: boolean }).cached;
+    } else if (event.event === 'text') {
+      firstText.resolve(at - sentAt);
+    } else if (event.event === 'end') {
+      firstText.reject(new Error('an answer without text'));
+    }
   });
+  connection.done.then(
+    () => firstText.reject(new Error('the stream ended before its first text')),
+    (error: unknown) => firstText.reject(error),
+  );
   const ttftMs = await firstText.promise;
-  await answer.connection.done;
+  await connection.done;
   return { cached, ttftMs };
 }

@@ -13,6 +13,8 @@ import { serveParent } from '../ipc/serve-parent.ts';
  * - `GET /idle`: headers and one event, then nothing, as Parley does for a subscriber of a silent answer
  *   (idle memory per connection).
  * - `GET /first-event`: headers and one event at once (the floor of a reconnect).
+ * - `POST /answer` with a JSON body: `start` and one `text` event at once, in one write (the floor of a cache
+ *   hit: a server that has the answer before it is asked).
  * - `GET /subscribe/:channel`, then `POST /broadcast/:channel` with `{url, body}`: reads that upstream's OpenAI
  *   stream and writes each token as one `text` event to every subscriber, then `usage` and `end`.
  * - WebSocket upgrades: accepted and held (idle memory per socket).
@@ -62,6 +64,16 @@ const server = createServer((req, res) => {
     collectGarbage().then(
       () => res.writeHead(204).end(),
       (error: unknown) => res.writeHead(500).end(String(error)),
+    );
+    return;
+  }
+  if (req.method === 'POST' && url === '/answer') {
+    readJson(req).then(
+      () => {
+        res.writeHead(200, headers);
+        res.end(frame('start', startData) + frame('text', { text: 'first' }));
+      },
+      () => res.writeHead(400).end(),
     );
     return;
   }

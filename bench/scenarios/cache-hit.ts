@@ -9,8 +9,10 @@ const SCENARIO = 'cache';
 
 /**
  * Scenario 5: each deterministic question asked twice; the repeat should come from the response cache.
- * The first ask of each (a miss, through the fake upstream) is the reference. Run with the production engines
- * when they are there (Redis cache), else with the in-process one.
+ * The references: the first ask of each (a miss, through the fake upstream), and the same POST to the bare
+ * server, which answers at once from nothing: the floor of any hit on this machine (two processes, loopback,
+ * one kept-alive connection). Run with the production engines when they are there (Redis cache), else with
+ * the in-process one.
  */
 export async function runCacheScenario(ctx: BenchContext): Promise<ResultRow[]> {
   await ctx.upstream.setShape({ tokens: 20, firstTokenDelayMs: 0, interTokenDelayMs: 5 });
@@ -27,6 +29,7 @@ export async function runCacheScenario(ctx: BenchContext): Promise<ResultRow[]> 
       headers: anonymousHeaders(),
       model: 'local/fake-model',
       samples: ctx.plan.cache.samples,
+      bareUrl: ctx.bare.url,
     });
     const figure = `cache-hit TTFT, ${engine} cache`;
     if (result.hits === 0) {
@@ -41,15 +44,16 @@ export async function runCacheScenario(ctx: BenchContext): Promise<ResultRow[]> 
     }
     const hit = summarize(result.hitTtftMs);
     const miss = summarize(result.missTtftMs);
+    const bare = summarize(result.bareTtftMs);
     return [
       judged(
         {
           scenario: SCENARIO,
           figure,
           parley: p50p99(hit),
-          reference: `miss (upstream) ${p50p99(miss)}`,
-          result: `${signedMs(hit.p50 - miss.p50)} p50`,
-          data: { hit, miss, hits: result.hits, samples: ctx.plan.cache.samples },
+          reference: `miss (upstream) ${p50p99(miss)}; bare node:http answering at once ${p50p99(bare)}`,
+          result: `${signedMs(hit.p50 - bare.p50)} p50 vs bare, ${signedMs(hit.p50 - miss.p50)} vs miss`,
+          data: { hit, miss, bare, hits: result.hits, samples: ctx.plan.cache.samples },
           ...(result.hits < ctx.plan.cache.samples && {
             note: `${result.hits} of ${ctx.plan.cache.samples} repeats were hits`,
           }),
