@@ -22,7 +22,13 @@ export interface StartOptions {
   demo?: { tokensPerSecond?: number; firstTokenDelayMs?: number };
   generation?: Partial<GenerationConfig>;
   sockets?: Partial<SocketConfig>;
-  streamLog?: { maxLength?: number; ttlAfterEndMs?: number; now?: () => number };
+  streamLog?: {
+    maxLength?: number;
+    ttlAfterEndMs?: number;
+    now?: () => number;
+    /** Stands in front of the in-process log: a test makes some of its calls fail. */
+    wrap?: (log: StreamLog) => StreamLog;
+  };
   now?: () => Date;
   newId?: () => string;
   env?: Record<string, string>;
@@ -42,12 +48,13 @@ export interface RunningParley {
 /** A real Parley on a random loopback port: in-memory PGlite, the in-process stream log, the demo model. */
 export async function startParley(options: StartOptions = {}): Promise<RunningParley> {
   const database = await createTestDatabase({ engine: options.engine ?? 'pglite' });
-  const streamLog = createMemoryStreamLog({
+  const memoryLog = createMemoryStreamLog({
     maxLength: options.streamLog?.maxLength ?? 10_000,
     ttlAfterEndMs: options.streamLog?.ttlAfterEndMs ?? 60_000,
     ...(options.streamLog?.now && { now: options.streamLog.now }),
     aliasOf: streamAliasOfKey,
   });
+  const streamLog = options.streamLog?.wrap?.(memoryLog) ?? memoryLog;
   const demo = createDemoProvider({ tokensPerSecond: 0, firstTokenDelayMs: 0, ...options.demo });
   const registry = createModelRegistry(options.env ?? {}, { demo });
   const parley = await createApp({
