@@ -11,7 +11,7 @@ import { UNTITLED_CHAT_TITLE } from '../db/schema.ts';
 import type { LeaseStore } from '../leases/lease-store.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { NotificationHub } from '../notifications/notification-hub.ts';
-import type { ChatTurn, ModelRequest } from '../providers/provider.ts';
+import type { ChatTurn, ModelRequest, Provider } from '../providers/provider.ts';
 import type { StreamLog } from '../streams/stream-log.ts';
 import { createEventAppender } from './event-appender.ts';
 import type { ResolvedModel } from './model-catalog.ts';
@@ -51,12 +51,11 @@ export interface LaunchInput {
 }
 
 /**
- * Starts one answer. The prompt and a streaming answer are saved in one statement, the lease is taken and the
- * response cache is asked, all at once; the model is asked as soon as the cache has missed, while the save
- * goes on: it costs a commit, and the model's first token takes longer than that, so the time to first token
- * is the model's own. If the answer cannot start (the chat is busy or gone),
- * the model's request is aborted before anything of it was used. Then `start` is appended and the model runs
- * detached. Resolves with the stream id and with a reader of the answer as it is appended, for the requester in
+ * Starts one answer. The model is asked at once (after the response cache, for a request it could answer),
+ * while the prompt and a streaming answer are saved in one statement and the lease is taken: the save costs a
+ * commit, and the model's first token takes longer than that, so the time to first token is the model's own.
+ * If the answer cannot start (the chat is busy or gone), the model's request is aborted before anything of it
+ * was used. Then `start` is appended and the model runs detached. Resolves with the stream id and with a reader of the answer as it is appended, for the requester in
  * this process, which reads `start` and what follows without waiting for the log.
  */
 export async function launchGeneration(
@@ -75,9 +74,17 @@ export async function launchGeneration(
     : undefined;
   const streamId = deps.newId();
   const createdAt = deps.now();
+  const controller = new AbortController();
+  let askedAt = 0;
+  const ask = (provider: Provider) => {
+    askedAt = performance.now();
+    return startNow(provider.stream(request, controller.signal));
+  };
 
-  // The rows are written, the lease taken and the cache asked all at once; the model is asked as soon as the
-  // cache has said it has nothing.
+  // A request no cache could answer goes to the model before the database and Redis are asked anything, so
+  // its bytes are on their way first. Otherwise the rows are written, the lease taken and the cache asked at
+  // once, and the model is asked as soon as the cache has missed.
+  let events = cacheKey === undefined ? ask(model.provider) : undefined;
   const beginning = Promise.allSettled([
     deps.messages.beginAnswer({
       ownerId,
@@ -89,11 +96,8 @@ export async function launchGeneration(
     deps.leases.acquire(streamId),
   ]);
   const cached = cacheKey === undefined ? undefined : await deps.cache.get(cacheKey);
-  const controller = new AbortController();
-  const askedAt = performance.now();
   // A hit replays through the same log as a live answer, so it is resumable like one, and no provider is called.
-  const provider = cached ? createCachedAnswerProvider(cached) : model.provider;
-  const events = startNow(provider.stream(request, controller.signal));
+  events ??= ask(cached ? createCachedAnswerProvider(cached) : model.provider);
   const [begun, leased] = await beginning;
   if (begun.status === 'rejected' || begun.value !== 'ok') {
     controller.abort();
