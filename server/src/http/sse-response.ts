@@ -67,9 +67,10 @@ async function streamResponse<Item>(
   res.writeHead(200, SSE_HEADERS);
   // The first event usually follows at once and carries the headers with it: one write and one wake-up of the
   // client instead of two. A stream with nothing to send yet (a resume at its live end) sends them on its own.
+  // The timer is not kept: an idle subscriber holds nothing for it once it has run.
   let wrote = false;
-  const flushHeaders = setImmediate(() => {
-    if (!wrote) {
+  setImmediate(() => {
+    if (!wrote && !res.writableEnded) {
       res.flushHeaders();
     }
   });
@@ -88,7 +89,6 @@ async function streamResponse<Item>(
       reply.log.error({ err: error }, 'event stream failed');
     }
   }
-  clearImmediate(flushHeaders);
   // Read before end(): ending the response fires 'close' too.
   const completed = !gone.signal.aborted;
   res.end();
