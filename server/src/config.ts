@@ -22,7 +22,10 @@ export interface Config {
   /** On SIGTERM, how long running answers may take to finish before they are saved as interrupted. */
   drainMs: number;
   generation: GenerationConfig;
-  /** `maxEndedStreams` bounds the embedded log only (see MemoryStreamLogOptions); Redis keeps ended streams for their TTL. */
+  /**
+   * `maxEndedStreams` bounds the embedded log only (see MemoryStreamLogOptions); Redis keeps ended streams for
+   * their TTL.
+   */
   streamLog: { maxLength: number; ttlAfterEndMs: number; maxEndedStreams: number };
   demo: DemoConfig;
   sockets: SocketConfig;

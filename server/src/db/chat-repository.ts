@@ -81,8 +81,8 @@ export function createChatRepository(db: Db): ChatRepository {
     return row && toChatRecord(row);
   }
 
-  // The chat's row repeats beside each of its messages (once, beside none, for a chat without any): a message
-  // is sent after one round trip instead of two.
+  // The chat's columns repeat on the row of each of its messages (one row without a message for an empty chat),
+  // so sending a message waits on one round trip instead of two.
   const chatOnly = chatView(
     db,
     and(eq(chats.id, sql.placeholder('chatId')), eq(chats.ownerId, sql.placeholder('ownerId'))),

@@ -55,8 +55,9 @@ export interface LaunchInput {
  * while the prompt and a streaming answer are saved in one statement and the lease is taken: the save costs a
  * commit, and the model's first token takes longer than that, so the time to first token is the model's own.
  * If the answer cannot start (the chat is busy or gone), the model's request is aborted before anything of it
- * was used. Then `start` is appended and the model runs detached. Resolves with the stream id and with a reader of the answer as it is appended, for the requester in
- * this process, which reads `start` and what follows without waiting for the log.
+ * was used. Then `start` is appended and the model runs detached. Resolves with the stream id and a reader of
+ * the answer as it is appended, for the requester in this process, which reads `start` and what follows
+ * without waiting for the log.
  */
 export async function launchGeneration(
   deps: LaunchDeps,
