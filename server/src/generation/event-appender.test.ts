@@ -150,3 +150,21 @@ test('a stale id on a first try gives up at once: the stream is written by anoth
   assert.equal(tries, 1);
   await log.close();
 });
+
+test('closing the appender ends a waiting reader after what was made, with or without end', async () => {
+  const log = newLog();
+  const appender = createEventAppender({ log, key: 'stream', retryForMs: 0 });
+  await appender.append(text('before a takeover'));
+  const waiting = collect(appender.read(new AbortController().signal));
+  appender.close();
+  assert.deepEqual(
+    (await waiting).map((logged) => logged.event),
+    [text('before a takeover')],
+  );
+  assert.deepEqual(
+    (await collect(appender.read(new AbortController().signal))).map((logged) => logged.event),
+    [text('before a takeover')],
+    'a reader that comes later gets what was made and ends too',
+  );
+  await log.close();
+});

@@ -16,6 +16,11 @@ export interface EventAppender {
    * what a reader of the log will see, for readers in this process. Ends after `end`.
    */
   read(signal: AbortSignal): AsyncIterable<LoggedEvent>;
+  /**
+   * The writer is done. Readers still waiting end after what was made: without `end` (another instance took
+   * the answer over and ended it), the client resumes from the log, where the taker's `end` is.
+   */
+  close(): void;
 }
 
 export interface EventAppenderOptions {
@@ -50,6 +55,7 @@ export function createEventAppender({
   const made: LoggedEvent[] = [];
   let lastMs = 0;
   let lastSeq = 0;
+  let closed = false;
   let changed = Promise.withResolvers<void>();
   const wake = () => {
     changed.resolve();
@@ -113,6 +119,10 @@ export function createEventAppender({
     async settled() {
       await tail;
     },
+    close() {
+      closed = true;
+      wake();
+    },
     async *read(signal) {
       // An abort wakes every reader; the others find nothing new and wait again.
       signal.addEventListener('abort', wake, { once: true });
@@ -125,6 +135,8 @@ export function createEventAppender({
             if (event.event.type === 'end') {
               return;
             }
+          } else if (closed) {
+            return;
           } else {
             await changed.promise;
           }

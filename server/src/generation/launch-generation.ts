@@ -211,7 +211,10 @@ export async function launchGeneration(
       });
     })
     .catch((error: unknown) => deps.logError(error, 'generation could not be finished'))
-    .finally(() => deps.leases.release(streamId).catch(() => undefined));
+    .finally(() => {
+      appender.close();
+      return deps.leases.release(streamId).catch(() => undefined);
+    });
 
   // The requester reads `start` at once, other tabs once the log has it, so their read of the log finds the
   // stream. A log that cannot take it stops the answer with that error, which the requester reads last.
