@@ -35,29 +35,26 @@ export function createMessageRepository(db: Db, lazyCommitDb: Db): MessageReposi
     return rows.map((row) => ({ user: row.messages, answer: row.newest ?? undefined }));
   }
 
-  /**
-   * One chat's messages in created order, for the owner given as the `ownerId` placeholder; chats are small
-   * enough to walk their tree in memory.
-   */
-  function listChatMessages(chatId: SQL) {
-    return db
-      .select()
-      .from(messages)
-      .where(and(eq(messages.chatId, chatId), eq(messages.ownerId, sql.placeholder('ownerId'))))
-      .orderBy(asc(messages.createdAt), asc(messages.id));
-  }
-
   const beginAnswerStatement = prepareSql<
     BeginAnswerValues,
     { user_parent_ok: boolean; answer_parent_ok: boolean }
   >(lazyCommitDb, 'begin_answer', beginAnswerSql);
-  // Built once: these run for every message sent, where building them would cost more than running them.
-  const selectChatMessages = listChatMessages(sql`${sql.placeholder('chatId')}`).prepare(
-    'list_chat_messages',
-  );
-  const selectChatMessagesOf = listChatMessages(
-    sql`(SELECT ${messages.chatId} FROM ${messages} WHERE ${messages.id} = ${sql.placeholder('messageId')})`,
-  ).prepare('list_chat_messages_of');
+  // Built once: these run on every message sent or opened, where building them would cost more than running them.
+  // A message's chat, in created order, for its owner; chats are small enough to walk their tree in memory.
+  const selectChatMessagesOf = db
+    .select()
+    .from(messages)
+    .where(
+      and(
+        eq(
+          messages.chatId,
+          sql`(SELECT ${messages.chatId} FROM ${messages} WHERE ${messages.id} = ${sql.placeholder('messageId')})`,
+        ),
+        eq(messages.ownerId, sql.placeholder('ownerId')),
+      ),
+    )
+    .orderBy(asc(messages.createdAt), asc(messages.id))
+    .prepare('list_chat_messages_of');
   const updateFinishedAnswer = db
     .update(messages)
     .set({
@@ -129,10 +126,6 @@ export function createMessageRepository(db: Db, lazyCommitDb: Db): MessageReposi
         ),
       );
       return found;
-    },
-
-    async listThread(ownerId, chatId) {
-      return createMessageTree(await selectChatMessages.execute({ ownerId, chatId })).thread();
     },
 
     async listVersions(ownerId, messageId) {

@@ -47,9 +47,7 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
     const parentId =
       options.parentId !== undefined
         ? options.parentId
-        : ((await repos.messages.listThread(ownerId, chatId)).findLast(
-            (message) => message.role === 'assistant',
-          )?.id ?? null);
+        : ((await threadOf(ownerId, chatId)).findLast((message) => message.role === 'assistant')?.id ?? null);
     const userId = randomUUID();
     const answerId = randomUUID();
     const result = await repos.messages.beginAnswer({
@@ -95,6 +93,11 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
   }
 
   const ids = (records: { id: string }[]) => records.map((record) => record.id);
+
+  /** The chat's thread as getChatWithMessages reads it; empty when the owner has no such chat. */
+  async function threadOf(ownerId: string, chatId: string) {
+    return (await repos.chats.getChatWithMessages(ownerId, chatId))?.thread ?? [];
+  }
 
   describe('chats', () => {
     test('createChat returns the chat and getChat reads it back', async () => {
@@ -202,7 +205,7 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
       assert.equal(await repos.chats.getChat(ownerId, chat.id), undefined);
       assert.equal(await repos.messages.getMessage(ownerId, userId), undefined);
       assert.equal(await repos.messages.getMessage(ownerId, answerId), undefined);
-      assert.deepEqual(ids(await repos.messages.listThread(ownerId, other.id)), [kept.userId, kept.answerId]);
+      assert.deepEqual(ids(await threadOf(ownerId, other.id)), [kept.userId, kept.answerId]);
       assert.equal(await repos.chats.deleteChat(ownerId, chat.id), false);
     });
 
@@ -252,7 +255,7 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
       assert.equal(await repos.chats.deleteChat(intruder, chat.id), false);
       assert.equal(await repos.messages.getMessage(intruder, userId), undefined);
       assert.equal(await repos.messages.findByClientMessageId(intruder, chat.id, 'c1'), undefined);
-      assert.deepEqual(await repos.messages.listThread(intruder, chat.id), []);
+      assert.deepEqual(await threadOf(intruder, chat.id), []);
       assert.deepEqual(await repos.messages.listVersions(intruder, userId), []);
       assert.deepEqual(await repos.messages.listStreaming(intruder), []);
       assert.equal((await send(intruder, chat.id, { now: at(3) })).result, 'chat_not_found');
@@ -263,7 +266,7 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
         title: `question ${userId}`,
         updatedAt: at(1),
       });
-      assert.deepEqual(ids(await repos.messages.listThread(ownerId, chat.id)), [userId, answerId]);
+      assert.deepEqual(ids(await threadOf(ownerId, chat.id)), [userId, answerId]);
     });
   });
 
@@ -309,7 +312,7 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
         completedAt: null,
       };
       const only = { versionCount: 1, versionIndex: 1 };
-      assert.deepEqual(await repos.messages.listThread(ownerId, chat.id), [
+      assert.deepEqual(await threadOf(ownerId, chat.id), [
         { ...user, ...only },
         { ...answer, ...only },
       ]);
@@ -367,10 +370,7 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
       // The statement wrote nothing: no user message, so the chat reads as before.
       assert.equal(await repos.messages.getMessage(ownerId, second.userId), undefined);
       assert.equal(await repos.messages.findByClientMessageId(ownerId, chat.id, 'c2'), undefined);
-      assert.deepEqual(ids(await repos.messages.listThread(ownerId, chat.id)), [
-        first.userId,
-        first.answerId,
-      ]);
+      assert.deepEqual(ids(await threadOf(ownerId, chat.id)), [first.userId, first.answerId]);
       assert.deepEqual(await repos.chats.getChat(ownerId, chat.id), {
         ...chat,
         title: `question ${first.userId}`,
@@ -395,7 +395,7 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
         'in_progress',
         'ok',
       ]);
-      assert.equal((await repos.messages.listThread(ownerId, chat.id)).length, 2);
+      assert.equal((await threadOf(ownerId, chat.id)).length, 2);
     });
 
     test('a reused client message id in the same chat is duplicate_client_message', async () => {
@@ -475,10 +475,7 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
       const version3 = await regenerate(ownerId, chat.id, turn1.userId, at(7));
 
       // turn2 followed the first version: a new version of an earlier answer starts a branch without it.
-      assert.deepEqual(ids(await repos.messages.listThread(ownerId, chat.id)), [
-        turn1.userId,
-        version3.answerId,
-      ]);
+      assert.deepEqual(ids(await threadOf(ownerId, chat.id)), [turn1.userId, version3.answerId]);
       const versions = await repos.messages.listVersions(ownerId, turn1.answerId);
       assert.deepEqual(ids(versions), [turn1.answerId, version2.answerId, version3.answerId]);
       assert.deepEqual(
@@ -528,7 +525,7 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
       assert.equal(edit.result, 'ok');
       await finish(edit.answerId, at(8));
 
-      const thread = await repos.messages.listThread(ownerId, chat.id);
+      const thread = await threadOf(ownerId, chat.id);
       assert.deepEqual(
         thread.map((message) => [message.id, message.versionIndex, message.versionCount]),
         [
@@ -552,7 +549,7 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
       // A regenerated answer on the new branch is a version of its answer only.
       const again = await regenerate(ownerId, chat.id, edit.userId, at(9));
       await finish(again.answerId, at(10));
-      assert.deepEqual(ids(await repos.messages.listThread(ownerId, chat.id)), [
+      assert.deepEqual(ids(await threadOf(ownerId, chat.id)), [
         turn1.userId,
         turn1.answerId,
         edit.userId,
@@ -565,7 +562,7 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
 
       // Editing the first message starts a new root: the thread is that branch alone.
       const root = await send(ownerId, chat.id, { now: at(11), parentId: null });
-      assert.deepEqual(ids(await repos.messages.listThread(ownerId, chat.id)), [root.userId, root.answerId]);
+      assert.deepEqual(ids(await threadOf(ownerId, chat.id)), [root.userId, root.answerId]);
       assert.deepEqual(ids(await repos.messages.listVersions(ownerId, root.userId)), [
         turn1.userId,
         root.userId,
@@ -587,7 +584,7 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
           (error) => error instanceof AppError && error.code === 'NOT_FOUND',
         );
       }
-      assert.deepEqual(ids(await repos.messages.listThread(ownerId, chat.id)), [sent.userId, sent.answerId]);
+      assert.deepEqual(ids(await threadOf(ownerId, chat.id)), [sent.userId, sent.answerId]);
       assert.equal((await repos.chats.getChat(ownerId, chat.id))?.updatedAt.getTime(), at(1).getTime());
     });
 

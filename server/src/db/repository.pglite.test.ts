@@ -44,7 +44,7 @@ test('PGlite on disk keeps the data across a reopen', async () => {
         createdAt: now,
         updatedAt: now,
       });
-      const thread = await second.messages.listThread('owner', chatId);
+      const thread = (await second.chats.getChatWithMessages('owner', chatId))?.thread ?? [];
       assert.deepEqual(
         thread.map((message) => [message.id, message.status]),
         [

@@ -91,8 +91,9 @@ export interface ChatRepository {
   }): Promise<ChatRecord>;
   getChat(ownerId: string, chatId: string): Promise<ChatRecord | undefined>;
   /**
-   * In one read: the chat, all its messages in created order (createdAt, then id), and the thread they make
-   * (see `MessageRepository.listThread`).
+   * In one read: the chat, all its messages in created order (createdAt, then id), and the thread they make:
+   * the conversation as it reads now, the newest first message, then at each step the newest reply to the
+   * message before (the newest answer to a user message, the newest user message following an answer).
    */
   getChatWithMessages(
     ownerId: string,
@@ -123,11 +124,6 @@ export interface MessageRepository {
     chatId: string,
     clientMessageId: string,
   ): Promise<{ user: MessageRecord; answer: MessageRecord | undefined } | undefined>;
-  /**
-   * The conversation as it reads now: the newest first message, then at each step the newest reply to the
-   * message before (the newest answer to a user message, the newest user message following an answer).
-   */
-  listThread(ownerId: string, chatId: string): Promise<VersionedMessage[]>;
   /**
    * The versions of one message, itself included, oldest first: for an answer every answer to its user
    * message, for a user message every user message with its parent (its edits). Empty when there is no such message.
