@@ -48,6 +48,8 @@ export interface GenerationConfig {
   appendRetryMs: number;
   /** How long the final save is retried while the database is unreachable. */
   saveRetryMs: number;
+  /** Message text this instance keeps of the chats it last answered in, so their next message needs no read. */
+  chatCacheMaxChars: number;
 }
 
 /** Limits of the WebSocket control channel: socket.io `/chats` and plain `/ws`. */
@@ -145,6 +147,7 @@ function readConfig(env: Env): Config {
       reapIntervalMs: readInt(env, 'REAP_INTERVAL_MS', 2000, 1),
       appendRetryMs: readInt(env, 'APPEND_RETRY_MS', 10_000),
       saveRetryMs: readInt(env, 'SAVE_RETRY_MS', 30_000),
+      chatCacheMaxChars: readInt(env, 'CHAT_CACHE_MAX_CHARS', 16_000_000),
     },
     streamLog: {
       maxLength: readInt(env, 'STREAM_MAX_EVENTS', 10_000, 1),

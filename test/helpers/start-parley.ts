@@ -71,6 +71,7 @@ export async function startParley(options: StartOptions = {}): Promise<RunningPa
         reapIntervalMs: 60_000,
         appendRetryMs: 2000,
         saveRetryMs: 2000,
+        chatCacheMaxChars: 1_000_000,
         ...options.generation,
       },
       sockets: {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
-import { titleFrom } from './chat-title.ts';
+import { PROMPT_HEAD_CHARS, titleFrom } from './chat-title.ts';
 import type { Db } from './client.ts';
 import { createMessageTree } from './message-tree.ts';
 import type { ChatRecord, ChatRepository, MessageRecord } from './repository.ts';
@@ -15,9 +15,6 @@ function hiddenChatIdOf(ownerId: string): string {
   const variant = ((Number.parseInt(hex[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
-
-// Enough of a first prompt to find its first line, without reading a long paste whole.
-const PROMPT_HEAD_CHARS = 2000;
 
 /**
  * Chats as people see them. An answer writes only its messages, so what it changes about its chat is read here:

@@ -2,10 +2,17 @@ import { and, asc, desc, eq, gte, lt, type SQL, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { errorCatalogue } from '../../../protocol/errors.ts';
 import { AppError } from '../app-error.ts';
+import { PROMPT_HEAD_CHARS, titleFrom } from './chat-title.ts';
 import { type Db, prepareSql } from './client.ts';
 import { createMessageTree } from './message-tree.ts';
 import type { BeginAnswerInput, MessageRecord, MessageRepository } from './repository.ts';
-import { chats, messages, ONE_STREAMING_ANSWER_PER_CHAT, UNIQUE_CLIENT_MESSAGE_ID } from './schema.ts';
+import {
+  chats,
+  messages,
+  ONE_STREAMING_ANSWER_PER_CHAT,
+  UNIQUE_CLIENT_MESSAGE_ID,
+  UNTITLED_CHAT_TITLE,
+} from './schema.ts';
 import { violatedUniqueConstraint } from './with-database-errors.ts';
 
 // A literal, not a parameter, so the planner matches the partial indexes defined with this predicate.
@@ -37,7 +44,13 @@ export function createMessageRepository(db: Db, lazyCommitDb: Db): MessageReposi
 
   const beginAnswerStatement = prepareSql<
     BeginAnswerValues,
-    { user_parent_ok: boolean; answer_parent_ok: boolean }
+    {
+      current: boolean;
+      user_parent_ok: boolean;
+      answer_parent_ok: boolean;
+      title: string;
+      first_prompt: string | null;
+    }
   >(lazyCommitDb, 'begin_answer', beginAnswerSql);
   // Built once: these run on every message sent or opened, where building them would cost more than running them.
   // A message's chat, in created order, for its owner; chats are small enough to walk their tree in memory.
@@ -87,13 +100,18 @@ export function createMessageRepository(db: Db, lazyCommitDb: Db): MessageReposi
         if (!checked) {
           return 'chat_not_found';
         }
+        if (!checked.current) {
+          return 'stale_chat';
+        }
         if (!checked.user_parent_ok) {
           throw new AppError('NOT_FOUND', { message: 'The answer to follow is not in this chat.' });
         }
         if (!checked.answer_parent_ok) {
           throw new AppError('NOTHING_TO_REGENERATE');
         }
-        return 'ok';
+        return {
+          chatTitle: checked.first_prompt === null ? checked.title : titleFrom(checked.first_prompt),
+        };
       } catch (error) {
         // The unique indexes decide races between instances; the statement has written nothing.
         const constraint = violatedUniqueConstraint(error);
@@ -191,14 +209,23 @@ const holds = (id: SQL, role: MessageRecord['role']) => sql`EXISTS (
 
 /**
  * The start of an answer as one statement, so it costs one round trip and one commit: the user message (unless
- * regenerating: no `userId`) and the streaming answer, inserted only when the chat is the owner's and both
- * parents are where they must be. It answers with those checks, or with no row when there is no such chat.
- * Foreign keys are checked at the end of the statement, so the answer may reply to the user message inserted
- * beside it. An answer in the owner's hidden chat may stream beside others there. One text for every case, so
- * it is prepared once per connection.
+ * regenerating: no `userId`) and the streaming answer, inserted only when the chat is the owner's, holds as many
+ * messages as the caller read (when it says how many), and both parents are where they must be. It answers with
+ * those checks and the chat's title as lists will show it, or with no row when there is no such chat. Foreign
+ * keys are checked at the end of the statement, so the answer may reply to the user message inserted beside it.
+ * An answer in the owner's hidden chat may stream beside others there. One text for every case, so it is
+ * prepared once per connection.
  */
 const beginAnswerSql = sql`WITH chat AS (
-    SELECT ${chats.id} AS id, ${chats.hidden} AS hidden,
+    SELECT ${chats.id} AS id, ${chats.hidden} AS hidden, ${chats.title} AS title,
+      CASE WHEN ${chats.title} = ${UNTITLED_CHAT_TITLE} THEN coalesce((
+        SELECT left(${messages.content}, ${sql.raw(String(PROMPT_HEAD_CHARS))}) FROM ${messages}
+        WHERE ${messages.chatId} = ${chats.id} AND ${messages.role} = 'user'
+        ORDER BY ${messages.createdAt}, ${messages.id} LIMIT 1
+      ), ${value('userContent', 'text')}) END AS first_prompt,
+      (${value('messageCount', 'int')} IS NULL OR ${value('messageCount', 'int')} = (
+        SELECT count(*) FROM ${messages} WHERE ${messages.chatId} = ${chats.id}
+      )) AS current,
       (${value('userParentId', 'uuid')} IS NULL OR ${holds(value('userParentId', 'uuid'), 'assistant')}) AS user_parent_ok,
       (${value('answerParentId', 'uuid')} = ${value('userId', 'uuid')} OR ${holds(value('answerParentId', 'uuid'), 'user')})
         IS TRUE AS answer_parent_ok
@@ -209,7 +236,8 @@ const beginAnswerSql = sql`WITH chat AS (
     SELECT ${value('userId', 'uuid')}, chat.id, ${value('ownerId', 'text')}, 'user', ${value('userContent', 'text')},
       'complete', ${value('model', 'text')}, ${value('userParentId', 'uuid')}, ${value('clientMessageId', 'text')},
       ${value('now', 'timestamptz')}, ${value('now', 'timestamptz')}
-    FROM chat WHERE ${value('userId', 'uuid')} IS NOT NULL AND chat.user_parent_ok AND chat.answer_parent_ok
+    FROM chat WHERE ${value('userId', 'uuid')} IS NOT NULL AND chat.current AND chat.user_parent_ok
+      AND chat.answer_parent_ok
     RETURNING id
   ), answer AS (
     INSERT INTO ${messages} (id, chat_id, owner_id, role, content, status, model, parent_id, cached, concurrent,
@@ -217,14 +245,15 @@ const beginAnswerSql = sql`WITH chat AS (
     SELECT ${value('answerId', 'uuid')}, chat.id, ${value('ownerId', 'text')}, 'assistant', '', 'streaming',
       ${value('model', 'text')}, ${value('answerParentId', 'uuid')}, false, chat.hidden,
       ${value('now', 'timestamptz')}
-    FROM chat WHERE chat.user_parent_ok AND chat.answer_parent_ok
+    FROM chat WHERE chat.current AND chat.user_parent_ok AND chat.answer_parent_ok
     RETURNING id
   )
-  SELECT user_parent_ok, answer_parent_ok FROM chat`;
+  SELECT current, user_parent_ok, answer_parent_ok, title, first_prompt FROM chat`;
 
 interface BeginAnswerValues {
   ownerId: string;
   chatId: string;
+  messageCount: number | null;
   userId: string | null;
   userContent: string | null;
   userParentId: string | null;
@@ -238,6 +267,7 @@ interface BeginAnswerValues {
 function beginAnswerValues({
   ownerId,
   chatId,
+  messageCount,
   userMessage,
   answer,
   now,
@@ -245,6 +275,7 @@ function beginAnswerValues({
   return {
     ownerId,
     chatId,
+    messageCount: messageCount ?? null,
     userId: userMessage?.id ?? null,
     userContent: userMessage?.content ?? null,
     userParentId: userMessage?.parentId ?? null,

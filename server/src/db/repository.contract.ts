@@ -2,14 +2,24 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { AppError } from '../app-error.ts';
+import { extendSnapshot } from '../generation/chat-snapshots.ts';
+import { answerRecords } from './answer-records.ts';
 import { apiKeyRepositoryContract } from './api-key-repository.contract.ts';
-import type { FinishAnswerInput, MessageRecord, Repositories } from './repository.ts';
+import type {
+  BeginAnswerInput,
+  BeginAnswerResult,
+  FinishAnswerInput,
+  MessageRecord,
+  Repositories,
+} from './repository.ts';
 import { UNTITLED_CHAT_TITLE } from './schema.ts';
 import type { TestDatabase } from './test-database.ts';
 
 const start = Date.UTC(2026, 0, 1);
 /** A point in time `seconds` after a fixed start, so ordering never depends on the clock. */
 const at = (seconds: number) => new Date(start + seconds * 1000);
+/** A begun answer as `ok`, so a test can compare outcomes; its title is checked where it matters. */
+const okOr = (result: BeginAnswerResult) => (typeof result === 'object' ? 'ok' : result);
 const newOwner = () => `owner-${randomUUID()}`;
 
 /** The behaviour every repository engine must show; each test works on owners of its own. */
@@ -42,6 +52,7 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
       model?: string;
       /** The answer the message follows; by default the last answer of the thread, as the service sends. */
       parentId?: string | null;
+      messageCount?: number;
     },
   ) {
     const parentId =
@@ -60,9 +71,10 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
         parentId,
       },
       answer: { id: answerId, model: options.model ?? 'demo', parentId: userId },
+      ...(options.messageCount !== undefined && { messageCount: options.messageCount }),
       now: options.now,
     });
-    return { result, userId, answerId };
+    return { result: okOr(result), userId, answerId };
   }
 
   async function regenerate(ownerId: string, chatId: string, parentId: string, now: Date) {
@@ -73,7 +85,7 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
       answer: { id: answerId, model: 'demo', parentId },
       now,
     });
-    return { result, answerId };
+    return { result: okOr(result), answerId };
   }
 
   function finish(id: string, now: Date, overrides: Partial<FinishAnswerInput> = {}) {
@@ -180,7 +192,7 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
           }),
         ),
       );
-      assert.deepEqual(concurrent, ['ok', 'ok', 'ok']);
+      assert.deepEqual(concurrent.map(okOr), ['ok', 'ok', 'ok']);
       assert.deepEqual((await repos.messages.listStreaming(ownerId)).length, 3);
       assert.deepEqual(ids(await repos.chats.listChats(ownerId, { limit: 10 })), [listed.id]);
     });
@@ -271,6 +283,61 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
   });
 
   describe('answers', () => {
+    test('a chat read, extended by what begin and finish wrote, reads as the chat now does', async () => {
+      const ownerId = newOwner();
+      const chat = await newChat(ownerId, { now: at(0) });
+      const snapshots = [await repos.chats.getChatWithMessages(ownerId, chat.id)];
+      // A first exchange, a second one, then a regeneration of the second answer (no user message), which
+      // fails: every kind of row these statements write.
+      const steps: { userId?: string; parentId: string | null; status: FinishAnswerInput['status'] }[] = [
+        { userId: randomUUID(), parentId: null, status: 'complete' },
+        { userId: randomUUID(), parentId: 'previous answer', status: 'cancelled' },
+        { parentId: 'previous prompt', status: 'error' },
+      ];
+      let previous = { prompt: '', answer: '' };
+      for (const [index, step] of steps.entries()) {
+        const snapshot = snapshots.at(-1);
+        assert.ok(snapshot);
+        const answerId = randomUUID();
+        const begin: BeginAnswerInput = {
+          ownerId,
+          chatId: chat.id,
+          ...(step.userId && {
+            userMessage: {
+              id: step.userId,
+              content: `Prompt ${index}\nsecond line`,
+              clientMessageId: `client-${index}`,
+              parentId: step.parentId && previous.answer,
+            },
+          }),
+          answer: { id: answerId, model: `model-${index}`, parentId: step.userId ?? previous.prompt },
+          messageCount: snapshot.messages.length,
+          now: at(10 + index),
+        };
+        const begun = await repos.messages.beginAnswer(begin);
+        assert.equal(typeof begun, 'object');
+        const saved: FinishAnswerInput = {
+          id: answerId,
+          content: step.status === 'error' ? '' : `Answer ${index}`,
+          status: step.status,
+          finishReason: step.status === 'complete' ? 'stop' : step.status === 'error' ? 'error' : 'cancelled',
+          inputTokens: step.status === 'error' ? null : 3,
+          outputTokens: step.status === 'error' ? null : 2,
+          errorCode: step.status === 'error' ? 'PROVIDER_ERROR' : null,
+          errorMessage: step.status === 'error' ? 'It failed.' : null,
+          cached: index === 0,
+          now: at(20 + index),
+        };
+        assert.equal(await repos.messages.finishAnswer(saved), true);
+        const title = typeof begun === 'object' ? begun.chatTitle : '';
+        snapshots.push(
+          extendSnapshot(snapshot, answerRecords({ ...begin, concurrent: false }, saved), title),
+        );
+        assert.deepEqual(snapshots.at(-1), await repos.chats.getChatWithMessages(ownerId, chat.id));
+        previous = { prompt: step.userId ?? previous.prompt, answer: answerId };
+      }
+    });
+
     test('beginAnswer saves the user message and a streaming answer; the chat reads as their chat', async () => {
       const ownerId = newOwner();
       const chat = await newChat(ownerId);
@@ -350,6 +417,50 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
       const [listed] = await repos.chats.listChats(ownerId, { limit: 1 });
       assert.equal(listed?.id, untitled.id);
       assert.equal(listed?.title, `${'A long first line '.repeat(10).slice(0, 59)}…`);
+    });
+
+    test('beginAnswer answers with the chat title as lists show it once the answer is in', async () => {
+      const ownerId = newOwner();
+      const begin = (chatId: string, content: string, parentId: string | null, now: Date) => {
+        const userId = randomUUID();
+        return repos.messages.beginAnswer({
+          ownerId,
+          chatId,
+          userMessage: { id: userId, content, clientMessageId: null, parentId },
+          answer: { id: randomUUID(), model: 'demo', parentId: userId },
+          now,
+        });
+      };
+      const named = await newChat(ownerId, { title: 'Named' });
+      assert.deepEqual(await begin(named.id, 'first prompt', null, at(1)), { chatTitle: 'Named' });
+
+      const untitled = await newChat(ownerId);
+      assert.deepEqual(await begin(untitled.id, 'Hello there\nmore', null, at(1)), {
+        chatTitle: 'Hello there',
+      });
+      const answer = (await repos.messages.listStreaming(ownerId)).find((m) => m.chatId === untitled.id);
+      assert.ok(answer);
+      await finish(answer.id, at(2));
+      // The first prompt names the chat, not the newest one.
+      assert.deepEqual(await begin(untitled.id, 'Later prompt', answer.id, at(3)), {
+        chatTitle: 'Hello there',
+      });
+    });
+
+    test('beginAnswer with a message count the chat no longer holds writes nothing', async () => {
+      const ownerId = newOwner();
+      const chat = await newChat(ownerId);
+      const first = await send(ownerId, chat.id, { now: at(1), messageCount: 0 });
+      assert.equal(first.result, 'ok');
+      await finish(first.answerId, at(2));
+
+      const stale = await send(ownerId, chat.id, { now: at(3), messageCount: 0 });
+      assert.equal(stale.result, 'stale_chat');
+      assert.equal(await repos.messages.getMessage(ownerId, stale.userId), undefined);
+      assert.equal(await repos.messages.getMessage(ownerId, stale.answerId), undefined);
+
+      assert.equal((await send(ownerId, chat.id, { now: at(3), messageCount: 2 })).result, 'ok');
+      assert.equal((await threadOf(ownerId, chat.id)).length, 4);
     });
 
     test('beginAnswer on a missing chat writes nothing', async () => {

@@ -60,10 +60,22 @@ export interface BeginAnswerInput {
   userMessage?: { id: string; content: string; clientMessageId: string | null; parentId: string | null };
   /** Not yet `cached`: the response cache is asked while this is written, so the finish records what it said. */
   answer: { id: string; model: string; parentId: string };
+  /**
+   * How many messages the chat held when the caller read it; when it now holds another number, nothing is
+   * written and the answer is `stale_chat`. Messages are only ever added, and a final one never changes, so a
+   * read of a chat with no streaming answer stays exact while this number holds.
+   */
+  messageCount?: number;
   now: Date;
 }
 
-export type BeginAnswerResult = 'ok' | 'chat_not_found' | 'in_progress' | 'duplicate_client_message';
+/** On success, the chat's title as lists show it once this answer is in. */
+export type BeginAnswerResult =
+  | { chatTitle: string }
+  | 'chat_not_found'
+  | 'stale_chat'
+  | 'in_progress'
+  | 'duplicate_client_message';
 
 export interface FinishAnswerInput {
   id: string;

@@ -10,6 +10,7 @@ import type { Metrics } from '../metrics/metrics.ts';
 import type { NotificationHub } from '../notifications/notification-hub.ts';
 import type { ChatTurn } from '../providers/provider.ts';
 import type { StreamLog } from '../streams/stream-log.ts';
+import { type ChatSnapshot, createChatSnapshots } from './chat-snapshots.ts';
 import { createHiddenChatCache } from './hidden-chat-cache.ts';
 import { type GenerationOptions, type LaunchInput, launchGeneration } from './launch-generation.ts';
 import type { ModelCatalog, ResolvedModel } from './model-catalog.ts';
@@ -72,6 +73,8 @@ export interface GenerationService {
   regenerate(ownerId: string, chatId: string, messageId: string, options: Options): Promise<GenerationHandle>;
   /** Stops a running answer and saves what it had; answering a finished one with its final status. */
   cancel(ownerId: string, streamId: string): Promise<{ streamId: string; status: MessageStatus }>;
+  /** Told of a chat just made, so that its first message needs no read of it. */
+  chatCreated(chat: ChatRecord): void;
   /** Generations running in this process. */
   runningCount(): number;
   isDraining(): boolean;
@@ -80,6 +83,9 @@ export interface GenerationService {
 }
 
 const CANCEL_CHANNEL = 'cancel';
+// What a stale snapshot of a chat can make an answer refuse before it writes anything: a message it lacks, a
+// thread it reads differently, or a chat deleted since.
+const SNAPSHOT_REFUSALS = new Set(['NOT_FOUND', 'NOTHING_TO_REGENERATE']);
 // How long a cancel sent to another instance waits for that instance to end the answer.
 const REMOTE_CANCEL_WAIT_MS = 5000;
 
@@ -114,13 +120,49 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
     return model;
   }
 
+  const snapshots = createChatSnapshots({ maxChars: config.chatCacheMaxChars });
+
   /** The chat, its messages and the thread they make, in one read; scoped by owner, like every read. */
-  async function readChat(ownerId: string, chatId: string) {
+  async function readChat(ownerId: string, chatId: string): Promise<ChatSnapshot> {
     const found = await repositories.chats.getChatWithMessages(ownerId, chatId);
     if (!found) {
+      snapshots.forget(chatId);
       throw new AppError('NOT_FOUND', { message: 'No such chat.' });
     }
+    snapshots.keep(found);
     return found;
+  }
+
+  /**
+   * Runs `attempt` on the chat as this instance last saw it, with no read, else as read now. A snapshot that
+   * cannot answer (the begin statement found the chat changed, or it lacks the message asked about: both
+   * refusals come before anything is written) is dropped and the chat read again. A chat that changes between
+   * a read and the begin right after it is having another answer made in it.
+   */
+  async function onChat<T>(
+    ownerId: string,
+    chatId: string,
+    attempt: (snapshot: ChatSnapshot) => Promise<T | 'stale_chat'>,
+  ): Promise<T> {
+    const held = snapshots.get(ownerId, chatId);
+    if (held) {
+      try {
+        const result = await attempt(held);
+        if (result !== 'stale_chat') {
+          return result;
+        }
+      } catch (error) {
+        if (!(error instanceof AppError && SNAPSHOT_REFUSALS.has(error.code))) {
+          throw error;
+        }
+      }
+      snapshots.forget(chatId);
+    }
+    const result = await attempt(await readChat(ownerId, chatId));
+    if (result === 'stale_chat') {
+      throw new AppError('GENERATION_IN_PROGRESS');
+    }
+    return result;
   }
 
   function findInChat(chatMessages: MessageRecord[], messageId: string): MessageRecord {
@@ -131,7 +173,11 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
     return target;
   }
 
-  async function start(input: LaunchInput): Promise<GenerationHandle | 'duplicate_client_message'> {
+  /** Starts an answer in the chat as `snapshot` has it, which is extended by what the answer adds. */
+  async function start(
+    input: LaunchInput,
+    snapshot?: ChatSnapshot,
+  ): Promise<GenerationHandle | 'duplicate_client_message' | 'stale_chat'> {
     if (draining) {
       throw new AppError('SHUTTING_DOWN');
     }
@@ -150,9 +196,16 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
         newId: deps.newId,
         logError: deps.logError,
       },
-      input,
+      // Answers in a hidden chat stream side by side, so its message count says nothing about a snapshot of it.
+      snapshot && !snapshot.chat.hidden
+        ? {
+            ...input,
+            messageCount: snapshot.messages.length,
+            onSaved: (added, chatTitle) => snapshots.extend(snapshot, added, chatTitle),
+          }
+        : input,
     );
-    return started === 'duplicate_client_message' ? started : { ...started, chatId: input.chat.id };
+    return typeof started === 'string' ? started : { ...started, chatId: input.chat.id };
   }
 
   /** Stops an answer running on another instance, or settles one whose instance is gone. */
@@ -202,26 +255,31 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
   return {
     async send(ownerId, chatId, input) {
       const clientMessageId = input.clientMessageId ?? null;
-      const { chat, messages: chatMessages, thread } = await readChat(ownerId, chatId);
-      const attached = answerSentWith(chatMessages, clientMessageId);
-      if (attached) {
-        return { streamId: attached.id, chatId };
-      }
-      const model = await resolveModel(input.model ?? chat.model);
-      const userMessageId = deps.newId();
-      const started = await start({
-        ownerId,
-        chat,
-        model,
-        options: input,
-        history: [...toTurns(thread), { role: 'user', content: input.content }],
-        parentId: userMessageId,
-        userMessage: {
-          id: userMessageId,
-          content: input.content,
-          clientMessageId,
-          parentId: lastAnswerId(thread),
-        },
+      const started = await onChat(ownerId, chatId, async (snapshot) => {
+        const { chat, messages: chatMessages, thread } = snapshot;
+        const attached = answerSentWith(chatMessages, clientMessageId);
+        if (attached) {
+          return { streamId: attached.id, chatId };
+        }
+        const model = await resolveModel(input.model ?? chat.model);
+        const userMessageId = deps.newId();
+        return start(
+          {
+            ownerId,
+            chat,
+            model,
+            options: input,
+            history: [...toTurns(thread), { role: 'user', content: input.content }],
+            parentId: userMessageId,
+            userMessage: {
+              id: userMessageId,
+              content: input.content,
+              clientMessageId,
+              parentId: lastAnswerId(thread),
+            },
+          },
+          snapshot,
+        );
       });
       if (started !== 'duplicate_client_message') {
         return started;
@@ -244,72 +302,84 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
         });
       }
       const model = await resolveModel(options.model ?? config.defaultModel);
-      const { chat, thread } = chatId
-        ? await readChat(ownerId, chatId)
-        : { chat: await hiddenChats.get(ownerId, model.id), thread: [] };
-      const userMessageId = deps.newId();
-      const startIn = (chat: ChatRecord) =>
-        start({
-          ownerId,
-          chat,
-          model,
-          options,
-          history: messages,
-          parentId: userMessageId,
-          // The caller sends the whole conversation; in the chat it continues the thread as read now.
-          userMessage: {
-            id: userMessageId,
-            content: prompt.content,
-            clientMessageId: null,
-            parentId: lastAnswerId(thread),
+      const startIn = (chat: ChatRecord, snapshot?: ChatSnapshot) => {
+        const userMessageId = deps.newId();
+        return start(
+          {
+            ownerId,
+            chat,
+            model,
+            options,
+            history: messages,
+            parentId: userMessageId,
+            // The caller sends the whole conversation; in the chat it continues the thread as it reads now.
+            userMessage: {
+              id: userMessageId,
+              content: prompt.content,
+              clientMessageId: null,
+              parentId: snapshot ? lastAnswerId(snapshot.thread) : null,
+            },
           },
-        });
+          snapshot,
+        );
+      };
       let started: Awaited<ReturnType<typeof start>>;
-      try {
-        started = await startIn(chat);
-      } catch (error) {
-        // The owner deleted their hidden chat since this instance last saw it: make it again, once.
-        if (chatId || !(error instanceof AppError && error.code === 'NOT_FOUND')) {
-          throw error;
+      if (chatId) {
+        started = await onChat(ownerId, chatId, (snapshot) => startIn(snapshot.chat, snapshot));
+      } else {
+        try {
+          started = await startIn(await hiddenChats.get(ownerId, model.id));
+        } catch (error) {
+          // The owner deleted their hidden chat since this instance last saw it: make it again, once.
+          if (!(error instanceof AppError && error.code === 'NOT_FOUND')) {
+            throw error;
+          }
+          hiddenChats.forget(ownerId);
+          started = await startIn(await hiddenChats.get(ownerId, model.id));
         }
-        hiddenChats.forget(ownerId);
-        started = await startIn(await hiddenChats.get(ownerId, model.id));
       }
-      if (started === 'duplicate_client_message') {
-        throw new AppError('INTERNAL', { message: 'A request without a client message id collided on one.' });
+      if (typeof started === 'string') {
+        throw new AppError('INTERNAL', {
+          message: `A request without a client message id ended as ${started}.`,
+        });
       }
       return started;
     },
 
     async edit(ownerId, chatId, messageId, input) {
       const { content, ...options } = input;
-      const { chat, messages: chatMessages, thread } = await readChat(ownerId, chatId);
-      const target = findInChat(chatMessages, messageId);
-      if (target.role !== 'user') {
-        throw new AppError('VALIDATION_FAILED', {
-          message: 'Only a user message can be edited; regenerate an answer instead.',
-          field: 'messageId',
-        });
-      }
-      // Versions share their parent, so any version of a message in the thread finds it here.
-      const parentIndex = target.parentId
-        ? thread.findIndex((message) => message.id === target.parentId)
-        : -1;
-      if (target.parentId && parentIndex === -1) {
-        throw new AppError('NOT_FOUND', {
-          message: 'That message is not in the conversation as it reads now.',
-        });
-      }
-      const model = await resolveModel(options.model ?? chat.model);
-      const userMessageId = deps.newId();
-      const started = await start({
-        ownerId,
-        chat,
-        model,
-        options,
-        history: [...toTurns(thread.slice(0, parentIndex + 1)), { role: 'user', content }],
-        parentId: userMessageId,
-        userMessage: { id: userMessageId, content, clientMessageId: null, parentId: target.parentId },
+      const started = await onChat(ownerId, chatId, async (snapshot) => {
+        const { chat, messages: chatMessages, thread } = snapshot;
+        const target = findInChat(chatMessages, messageId);
+        if (target.role !== 'user') {
+          throw new AppError('VALIDATION_FAILED', {
+            message: 'Only a user message can be edited; regenerate an answer instead.',
+            field: 'messageId',
+          });
+        }
+        // Versions share their parent, so any version of a message in the thread finds it here.
+        const parentIndex = target.parentId
+          ? thread.findIndex((message) => message.id === target.parentId)
+          : -1;
+        if (target.parentId && parentIndex === -1) {
+          throw new AppError('NOT_FOUND', {
+            message: 'That message is not in the conversation as it reads now.',
+          });
+        }
+        const model = await resolveModel(options.model ?? chat.model);
+        const userMessageId = deps.newId();
+        return start(
+          {
+            ownerId,
+            chat,
+            model,
+            options,
+            history: [...toTurns(thread.slice(0, parentIndex + 1)), { role: 'user', content }],
+            parentId: userMessageId,
+            userMessage: { id: userMessageId, content, clientMessageId: null, parentId: target.parentId },
+          },
+          snapshot,
+        );
       });
       if (started === 'duplicate_client_message') {
         throw new AppError('INTERNAL', { message: 'An edit without a client message id collided on one.' });
@@ -318,25 +388,30 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
     },
 
     async regenerate(ownerId, chatId, messageId, options) {
-      const { chat, messages: chatMessages, thread } = await readChat(ownerId, chatId);
-      const target = findInChat(chatMessages, messageId);
-      const promptId = target.role === 'user' ? target.id : target.parentId;
-      if (!promptId) {
-        throw new AppError('NOTHING_TO_REGENERATE');
-      }
-      const promptIndex = thread.findIndex((message) => message.id === promptId);
-      if (promptIndex === -1) {
-        throw new AppError('NOTHING_TO_REGENERATE');
-      }
-      const defaultModel = target.role === 'assistant' ? target.model : chat.model;
-      const model = await resolveModel(options.model ?? defaultModel);
-      const started = await start({
-        ownerId,
-        chat,
-        model,
-        options,
-        history: toTurns(thread.slice(0, promptIndex + 1)),
-        parentId: promptId,
+      const started = await onChat(ownerId, chatId, async (snapshot) => {
+        const { chat, messages: chatMessages, thread } = snapshot;
+        const target = findInChat(chatMessages, messageId);
+        const promptId = target.role === 'user' ? target.id : target.parentId;
+        if (!promptId) {
+          throw new AppError('NOTHING_TO_REGENERATE');
+        }
+        const promptIndex = thread.findIndex((message) => message.id === promptId);
+        if (promptIndex === -1) {
+          throw new AppError('NOTHING_TO_REGENERATE');
+        }
+        const defaultModel = target.role === 'assistant' ? target.model : chat.model;
+        const model = await resolveModel(options.model ?? defaultModel);
+        return start(
+          {
+            ownerId,
+            chat,
+            model,
+            options,
+            history: toTurns(thread.slice(0, promptIndex + 1)),
+            parentId: promptId,
+          },
+          snapshot,
+        );
       });
       if (started === 'duplicate_client_message') {
         throw new AppError('INTERNAL', {
@@ -361,6 +436,10 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
       running.stop(streamId, 'cancelled');
       const outcome = await generation.done;
       return { streamId, status: outcome.status };
+    },
+
+    chatCreated(chat) {
+      snapshots.keep({ chat, messages: [], thread: [] });
     },
 
     runningCount: () => running.size,

@@ -5,9 +5,8 @@ import { cacheKeyOf, isCacheable } from '../cache/cache-key.ts';
 import { createCachedAnswerProvider } from '../cache/cached-answer-provider.ts';
 import type { ResponseCache } from '../cache/response-cache.ts';
 import type { GenerationConfig } from '../config.ts';
-import { titleFrom } from '../db/chat-title.ts';
-import type { BeginAnswerInput, ChatRecord, MessageRepository } from '../db/repository.ts';
-import { UNTITLED_CHAT_TITLE } from '../db/schema.ts';
+import { answerRecords } from '../db/answer-records.ts';
+import type { BeginAnswerInput, ChatRecord, MessageRecord, MessageRepository } from '../db/repository.ts';
 import type { LeaseStore } from '../leases/lease-store.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { NotificationHub } from '../notifications/notification-hub.ts';
@@ -48,21 +47,28 @@ export interface LaunchInput {
   /** The user message answered: `userMessage.id` for a new one, an existing id when regenerating. */
   parentId: string;
   userMessage?: BeginAnswerInput['userMessage'];
+  /** How many messages the chat held as the caller read it; see `BeginAnswerInput.messageCount`. */
+  messageCount?: number;
+  /**
+   * Told, once the answer is saved and before `end` is appended, the messages it added as a read of the chat
+   * would now return them, and the chat's title.
+   */
+  onSaved?(added: MessageRecord[], chatTitle: string): void;
 }
 
 /**
  * Starts one answer. The model is asked at once (after the response cache, for a request it could answer),
  * while the prompt and a streaming answer are saved in one statement and the lease is taken: the save costs a
  * commit, and the model's first token takes longer than that, so the time to first token is the model's own.
- * If the answer cannot start (the chat is busy or gone), the model's request is aborted before anything of it
- * was used. Then `start` is appended and the model runs detached. Resolves with the stream id and a reader of
+ * If the answer cannot start (the chat is busy, gone, or not as the caller read it), the model's request is
+ * aborted before anything of it was used. Then `start` is appended and the model runs detached. Resolves with the stream id and a reader of
  * the answer as it is appended, for the requester in this process, which reads `start` and what follows
  * without waiting for the log.
  */
 export async function launchGeneration(
   deps: LaunchDeps,
   input: LaunchInput,
-): Promise<{ streamId: string; read: GenerationReader } | 'duplicate_client_message'> {
+): Promise<{ streamId: string; read: GenerationReader } | 'duplicate_client_message' | 'stale_chat'> {
   const { ownerId, chat, model } = input;
   const chatId = chat.id;
   const request: ModelRequest = {
@@ -86,21 +92,20 @@ export async function launchGeneration(
   // its bytes are on their way first. Otherwise the rows are written, the lease taken and the cache asked at
   // once, and the model is asked as soon as the cache has missed.
   let events = cacheKey === undefined ? ask(model.provider) : undefined;
-  const beginning = Promise.allSettled([
-    deps.messages.beginAnswer({
-      ownerId,
-      chatId,
-      ...(input.userMessage && { userMessage: input.userMessage }),
-      answer: { id: streamId, model: model.id, parentId: input.parentId },
-      now: createdAt,
-    }),
-    deps.leases.acquire(streamId),
-  ]);
+  const begin: BeginAnswerInput = {
+    ownerId,
+    chatId,
+    ...(input.userMessage && { userMessage: input.userMessage }),
+    answer: { id: streamId, model: model.id, parentId: input.parentId },
+    ...(input.messageCount !== undefined && { messageCount: input.messageCount }),
+    now: createdAt,
+  };
+  const beginning = Promise.allSettled([deps.messages.beginAnswer(begin), deps.leases.acquire(streamId)]);
   const cached = cacheKey === undefined ? undefined : await deps.cache.get(cacheKey);
   // A hit replays through the same log as a live answer, so it is resumable like one, and no provider is called.
   events ??= ask(cached ? createCachedAnswerProvider(cached) : model.provider);
   const [begun, leased] = await beginning;
-  if (begun.status === 'rejected' || begun.value !== 'ok') {
+  if (begun.status === 'rejected' || typeof begun.value !== 'object') {
     controller.abort();
     if (leased.status === 'fulfilled') {
       await deps.leases.release(streamId).catch(() => undefined);
@@ -111,11 +116,12 @@ export async function launchGeneration(
     if (begun.value === 'chat_not_found') {
       throw new AppError('NOT_FOUND', { message: 'No such chat.' });
     }
-    if (begun.value === 'in_progress') {
-      throw new AppError('GENERATION_IN_PROGRESS');
+    if (begun.value === 'stale_chat' || begun.value === 'duplicate_client_message') {
+      return begun.value;
     }
-    return 'duplicate_client_message';
+    throw new AppError('GENERATION_IN_PROGRESS');
   }
+  const { chatTitle } = begun.value;
 
   if (leased.status === 'rejected') {
     // Nothing was streamed: the answer fails now instead of waiting for the reaper.
@@ -160,7 +166,8 @@ export async function launchGeneration(
     askedAt,
     cached: cached !== undefined,
     keepPieces: cacheKey !== undefined && !cached,
-    onSaved: async (outcome) => {
+    onSaved: async (outcome, saved) => {
+      input.onSaved?.(answerRecords({ ...begin, concurrent: chat.hidden }, saved), chatTitle);
       if (
         cacheKey !== undefined &&
         !cached &&
@@ -222,7 +229,11 @@ export async function launchGeneration(
     () => {
       // A hidden chat (one OpenAI-compatible request) has no place in the UI, so its tabs hear nothing of it.
       if (!chat.hidden) {
-        notifyStarted(deps.notifications, { ownerId, chat, model: model.id, streamId, createdAt, input });
+        notifyStarted(deps.notifications, {
+          ownerId,
+          chat: { ...chat, title: chatTitle, model: model.id, updatedAt: createdAt },
+          streamId,
+        });
       }
     },
     (cause: unknown) => controller.abort(toAppError(cause)),
@@ -252,24 +263,9 @@ function modelOptions(options: GenerationOptions): Omit<ModelRequest, 'model' | 
 
 function notifyStarted(
   notifications: NotificationHub,
-  started: {
-    ownerId: string;
-    chat: ChatRecord;
-    model: string;
-    streamId: string;
-    createdAt: Date;
-    input: LaunchInput;
-  },
+  started: { ownerId: string; chat: ChatRecord; streamId: string },
 ): void {
-  const { ownerId, chat, model, streamId, createdAt, input } = started;
-  notifications.notify({ type: 'stream_started', ownerId, chatId: chat.id, streamId, model });
-  const title =
-    chat.title === UNTITLED_CHAT_TITLE && input.userMessage
-      ? titleFrom(input.userMessage.content)
-      : chat.title;
-  notifications.notify({
-    type: 'chat_updated',
-    ownerId,
-    chat: { ...chat, title, model, updatedAt: createdAt },
-  });
+  const { ownerId, chat, streamId } = started;
+  notifications.notify({ type: 'stream_started', ownerId, chatId: chat.id, streamId, model: chat.model });
+  notifications.notify({ type: 'chat_updated', ownerId, chat });
 }

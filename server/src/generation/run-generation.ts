@@ -40,7 +40,7 @@ export interface RunGenerationInput {
    * Runs once the answer is saved and before `end` is appended, so whatever it records (the response cache)
    * is in place for any request made after a client has seen `end`.
    */
-  onSaved(outcome: GenerationOutcome): Promise<void>;
+  onSaved(outcome: GenerationOutcome, saved: FinishAnswerInput): Promise<void>;
   /** Called with every ping; false means the lease was lost to a takeover, and this run must stop. */
   renewLease(): Promise<boolean>;
   /** How long the final save is retried while the database is unreachable. */
@@ -160,7 +160,7 @@ export async function runGeneration(input: RunGenerationInput): Promise<Generati
   }
   // Whatever reached the log must be there before the save, so the saved text and the log agree.
   await appender.settled();
-  const saved = await saveAnswer(input, {
+  const answer: FinishAnswerInput = {
     id: input.streamId,
     content: text,
     status,
@@ -171,12 +171,13 @@ export async function runGeneration(input: RunGenerationInput): Promise<Generati
     errorMessage: error?.message ?? null,
     cached: input.cached,
     now: input.now(),
-  });
+  };
+  const saved = await saveAnswer(input, answer);
   if (saved === 'taken_over') {
     return outcome;
   }
   if (saved === 'saved') {
-    await input.onSaved(outcome);
+    await input.onSaved(outcome, answer);
   }
   append({ type: 'usage', data: usage });
   if (status === 'cancelled') {

@@ -23,6 +23,7 @@ export async function createOwnedChat(
     model,
     now: deps.now(),
   });
+  deps.generations.chatCreated(chat);
   deps.notifications.notify({ type: 'chat_created', ownerId, chat });
   return chat;
 }
