@@ -2,8 +2,7 @@ import { setImmediate } from 'node:timers/promises';
 import type { ModelEvent, ModelRequest, Provider } from '../providers/provider.ts';
 import type { CachedAnswer } from './response-cache.ts';
 
-// Pieces go out back to back; other requests still get the event loop this often, and before the first one,
-// so the request that asked for the answer has its response under way before the answer pours in.
+// Pieces go out back to back, the first at once; other requests still get the event loop this often.
 const yieldEvery = 64;
 
 /**
@@ -14,7 +13,7 @@ export function createCachedAnswerProvider(answer: CachedAnswer): Provider {
   return {
     async *stream(_request: ModelRequest, signal: AbortSignal): AsyncGenerator<ModelEvent> {
       for (const [index, text] of answer.pieces.entries()) {
-        if (index % yieldEvery === 0) {
+        if (index > 0 && index % yieldEvery === 0) {
           await setImmediate();
         }
         signal.throwIfAborted();

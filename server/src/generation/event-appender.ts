@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoggedEvent, StreamEvent } from '../../../protocol/events.ts';
 import { formatStreamEventId } from '../streams/stream-event-id.ts';
 import { StaleEventIdError, type StreamLog } from '../streams/stream-log.ts';
+import { afterThisTick } from './after-this-tick.ts';
 
 export interface EventAppender {
   /**
@@ -112,7 +113,8 @@ export function createEventAppender({
       const logged: LoggedEvent = { id: nextId(), event };
       const index = made.push(logged) - 1;
       wake();
-      const appended = tail.then(() => store(logged, index));
+      // The log is written after this tick, so readers in this process (the requester) have the event first.
+      const appended = tail.then(afterThisTick).then(() => store(logged, index));
       tail = appended.catch(() => undefined);
       return appended;
     },

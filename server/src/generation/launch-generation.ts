@@ -12,6 +12,7 @@ import type { Metrics } from '../metrics/metrics.ts';
 import type { NotificationHub } from '../notifications/notification-hub.ts';
 import type { ChatTurn, ModelRequest, Provider } from '../providers/provider.ts';
 import type { StreamLog } from '../streams/stream-log.ts';
+import { afterThisTick } from './after-this-tick.ts';
 import { createEventAppender } from './event-appender.ts';
 import type { ResolvedModel } from './model-catalog.ts';
 import type { GenerationReader } from './open-generation-stream.ts';
@@ -92,6 +93,10 @@ export async function launchGeneration(
   // its bytes are on their way first. Otherwise the rows are written, the lease taken and the cache asked at
   // once, and the model is asked as soon as the cache has missed.
   let events = cacheKey === undefined ? ask(model.provider) : undefined;
+  if (events) {
+    // The model's request leaves on the next tick; the statements below would otherwise be built before it.
+    await afterThisTick();
+  }
   const begin: BeginAnswerInput = {
     ownerId,
     chatId,
