@@ -168,3 +168,30 @@ test('closing the appender ends a waiting reader after what was made, with or wi
   );
   await log.close();
 });
+
+test('events appended together reach the log back to back, not a tick apart', async () => {
+  const log = newLog();
+  const stored: string[] = [];
+  let storedByFirstTick = 0;
+  const counting: StreamLog = {
+    ...log,
+    append: async (key, event, id) => {
+      stored.push(event.type);
+      if (stored.length === 1) {
+        // Readers of the log wake between ticks: they must find the whole burst there, not one event of it.
+        process.nextTick(() => {
+          storedByFirstTick = stored.length;
+        });
+      }
+      return log.append(key, event, id);
+    },
+  };
+  const appender = createEventAppender({ log: counting, key: 'stream', retryForMs: 0 });
+  void appender.append(text('a'));
+  void appender.append(text('b'));
+  void appender.append(end);
+  await appender.settled();
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(storedByFirstTick, 3);
+  await log.close();
+});

@@ -53,6 +53,11 @@ export function createEventAppender({
   now = Date.now,
 }: EventAppenderOptions): EventAppender {
   let tail: Promise<unknown> = Promise.resolve();
+  // Events appended and not yet through `store`.
+  let queued = 0;
+  const stored = () => {
+    queued--;
+  };
   const made: LoggedEvent[] = [];
   let lastMs = 0;
   let lastSeq = 0;
@@ -113,9 +118,11 @@ export function createEventAppender({
       const logged: LoggedEvent = { id: nextId(), event };
       const index = made.push(logged) - 1;
       wake();
-      // The log is written after this tick, so readers in this process (the requester) have the event first.
-      const appended = tail.then(afterThisTick).then(() => store(logged, index));
-      tail = appended.catch(() => undefined);
+      // An event that finds nothing queued goes to the log after this tick, so readers in this process (the
+      // requester) have it first. Events appended behind it follow it straight away: waiting a tick between
+      // them would wake every reader of the log once per event instead of once per burst.
+      const appended = (queued++ === 0 ? tail.then(afterThisTick) : tail).then(() => store(logged, index));
+      tail = appended.then(stored, stored);
       return appended;
     },
     async settled() {
