@@ -10,8 +10,8 @@ export interface ChatSnapshot {
 }
 
 /**
- * The chats this instance last answered in, so the next message in one is sent to the model without reading the
- * chat first. A snapshot is never trusted blindly: the answer's begin statement is given its message count and
+ * The chats this instance made or last answered in, so the next message in one goes to the model without reading
+ * the chat first. A snapshot is never trusted blindly: the answer's begin statement is given its message count and
  * writes nothing when the chat holds another number (see `BeginAnswerInput.messageCount`), and the caller then
  * reads the chat and tries again. Only snapshots whose every message is final are kept, as final messages never
  * change and messages are only ever added; so a matching count means the snapshot is the chat.
