@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoggedEvent, StreamEvent } from '../../../protocol/events.ts';
-import { formatStreamEventId } from '../streams/stream-event-id.ts';
+import { formatStreamEventId, nextStreamEventId, type StreamEventId } from '../streams/stream-event-id.ts';
 import { StaleEventIdError, type StreamLog } from '../streams/stream-log.ts';
 import { afterThisTick } from './after-this-tick.ts';
 
@@ -59,8 +59,7 @@ export function createEventAppender({
     queued--;
   };
   const made: LoggedEvent[] = [];
-  let lastMs = 0;
-  let lastSeq = 0;
+  let last: StreamEventId = { ms: 0, seq: 0 };
   let closed = false;
   let changed = Promise.withResolvers<void>();
   const wake = () => {
@@ -69,14 +68,8 @@ export function createEventAppender({
   };
 
   function nextId(): string {
-    const time = now();
-    if (time > lastMs) {
-      lastMs = time;
-      lastSeq = 0;
-    } else {
-      lastSeq++;
-    }
-    return formatStreamEventId(lastMs, lastSeq);
+    last = nextStreamEventId(last, now());
+    return formatStreamEventId(last.ms, last.seq);
   }
 
   /** Writes `logged`, which is `made[index]`, after every event before it has been through here. */

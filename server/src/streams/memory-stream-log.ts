@@ -1,7 +1,12 @@
 import type { LoggedEvent, StreamEvent } from '../../../protocol/events.ts';
 import { AppError } from '../app-error.ts';
 import { StreamBuffer } from './stream-buffer.ts';
-import { formatStreamEventId, parseStreamEventId } from './stream-event-id.ts';
+import {
+  compareStreamEventId,
+  formatStreamEventId,
+  nextStreamEventId,
+  parseStreamEventId,
+} from './stream-event-id.ts';
 import { type OpenedStream, StaleEventIdError, type StreamLog, type StreamLogOptions } from './stream-log.ts';
 import { emptyRead, StreamReader } from './stream-reader.ts';
 
@@ -132,21 +137,12 @@ export function createMemoryStreamLog(options: MemoryStreamLogOptions): StreamLo
       }
       const stream = getLive(streamId) ?? create(streamId);
       const time = now();
-      if (givenId !== undefined) {
-        const given = parseStreamEventId(givenId);
-        if (given.ms < stream.ms || (given.ms === stream.ms && given.seq <= stream.seq)) {
-          throw new StaleEventIdError(streamId, givenId);
-        }
-        stream.ms = given.ms;
-        stream.seq = given.seq;
-      } else if (time > stream.ms) {
-        // Like Redis: a new millisecond starts at seq 0, anything else (same ms, clock gone back) counts on,
-        // and a stream's first id is never 0-0, which would equal "from the start".
-        stream.ms = time;
-        stream.seq = 0;
-      } else {
-        stream.seq++;
+      if (givenId !== undefined && compareStreamEventId(givenId, stream) <= 0) {
+        throw new StaleEventIdError(streamId, givenId);
       }
+      const next = givenId === undefined ? nextStreamEventId(stream, time) : parseStreamEventId(givenId);
+      stream.ms = next.ms;
+      stream.seq = next.seq;
       const id = formatStreamEventId(stream.ms, stream.seq);
       const logged: LoggedEvent = { id, event };
       stream.buffer.push(logged);

@@ -8,7 +8,6 @@ import { redisUnavailable } from './redis-unavailable.ts';
 import type { StreamBuffer } from './stream-buffer.ts';
 import { parseStreamEventId } from './stream-event-id.ts';
 import { type OpenedStream, StaleEventIdError, type StreamLog, type StreamLogOptions } from './stream-log.ts';
-
 import { emptyRead, StreamReader } from './stream-reader.ts';
 
 // What XADD answers to an id that is not above the stream's last entry.

@@ -30,6 +30,15 @@ export function parseStreamEventId(id: string): StreamEventId {
   return { ms, seq };
 }
 
+/**
+ * The id that follows `last` at `time`, as Redis makes them: a new millisecond starts at seq 0, anything else
+ * (the same millisecond, a clock gone back) counts on. From { ms: 0, seq: 0 }, the first id is never 0-0, which
+ * would equal "from the start".
+ */
+export function nextStreamEventId(last: StreamEventId, time: number): StreamEventId {
+  return time > last.ms ? { ms: time, seq: 0 } : { ms: last.ms, seq: last.seq + 1 };
+}
+
 export function formatStreamEventId(ms: number, seq: number): string {
   return `${ms}-${seq}`;
 }
