@@ -44,6 +44,17 @@ export interface VersionedMessage extends MessageRecord {
   versionIndex: number;
 }
 
+/** A chat read whole: the chat, all its messages in created order (createdAt, then id), and their thread. */
+export interface ChatRead {
+  chat: ChatRecord;
+  messages: MessageRecord[];
+  /**
+   * The conversation as it reads now: the newest first message, then at each step the newest reply to the
+   * message before (the newest answer to a user message, the newest user message following an answer).
+   */
+  thread: VersionedMessage[];
+}
+
 /** Position in the newest-first chat list, for cursor pagination. */
 export interface ChatCursor {
   updatedAt: Date;
@@ -102,15 +113,8 @@ export interface ChatRepository {
     now: Date;
   }): Promise<ChatRecord>;
   getChat(ownerId: string, chatId: string): Promise<ChatRecord | undefined>;
-  /**
-   * In one read: the chat, all its messages in created order (createdAt, then id), and the thread they make:
-   * the conversation as it reads now, the newest first message, then at each step the newest reply to the
-   * message before (the newest answer to a user message, the newest user message following an answer).
-   */
-  getChatWithMessages(
-    ownerId: string,
-    chatId: string,
-  ): Promise<{ chat: ChatRecord; messages: MessageRecord[]; thread: VersionedMessage[] } | undefined>;
+  /** The chat, its messages and their thread, in one read. */
+  getChatWithMessages(ownerId: string, chatId: string): Promise<ChatRead | undefined>;
   /** The owner's hidden chat (see `ChatRecord.hidden`), made the first time it is asked for. */
   ensureHiddenChat(ownerId: string, model: string, now: Date): Promise<ChatRecord>;
   /** Newest activity first, hidden chats left out; the page after `cursor` when given. */

@@ -1,13 +1,9 @@
 import { LRUCache } from 'lru-cache';
 import { createMessageTree } from '../db/message-tree.ts';
-import type { ChatRecord, MessageRecord, VersionedMessage } from '../db/repository.ts';
+import type { ChatRead, MessageRecord } from '../db/repository.ts';
 
-/** A chat as read whole: the chat, its messages in created order, and the thread they make. */
-export interface ChatSnapshot {
-  chat: ChatRecord;
-  messages: MessageRecord[];
-  thread: VersionedMessage[];
-}
+/** A chat as this instance last read or extended it. */
+export type ChatSnapshot = ChatRead;
 
 /**
  * The chats this instance made or last answered in, so the next message in one goes to the model without reading
