@@ -11,6 +11,11 @@ export interface CacheJob {
   samples: number;
   /** The bare server, asked the same way after each repeat: the floor of a cache hit on this machine. */
   bareUrl: string;
+  /**
+   * Parley's PostgreSQL database, when it has one: the bare server is also asked to save a row there before it
+   * answers, the floor of a hit whose prompt is saved first.
+   */
+  databaseUrl: string | undefined;
 }
 
 export interface CacheResult {
@@ -21,6 +26,8 @@ export interface CacheResult {
   missTtftMs: number[];
   /** Request to first text from the bare server, which has its answer before it is asked. */
   bareTtftMs: number[];
+  /** The same, when the bare server first commits one row in PostgreSQL (with `databaseUrl` only). */
+  bareSavedTtftMs: number[];
   failed: number;
   firstError: string | undefined;
 }
@@ -38,31 +45,62 @@ export async function runCacheLoad(job: CacheJob): Promise<CacheResult> {
     hitTtftMs: [],
     missTtftMs: [],
     bareTtftMs: [],
+    bareSavedTtftMs: [],
     failed: 0,
     firstError: undefined,
   };
+  const recordHit = (ttftMs: number) => {
+    result.hits++;
+    result.hitTtftMs.push(ttftMs);
+  };
   for (let sample = 0; sample < job.samples; sample++) {
     const body = { content: `Cache probe ${sample} ${Date.now()}`, model: job.model, temperature: 0 };
-    const asks = [
-      `${job.url}/api/chats/${chats[sample * 2]}/messages`,
-      `${job.url}/api/chats/${chats[sample * 2 + 1]}/messages`,
-      `${job.bareUrl}/answer`,
+    const asks: Ask[] = [
+      {
+        url: `${job.url}/api/chats/${chats[sample * 2]}/messages`,
+        headers: job.headers,
+        record: (ttftMs, cached) => {
+          if (cached) {
+            recordHit(ttftMs);
+          } else {
+            result.missTtftMs.push(ttftMs);
+          }
+        },
+      },
+      {
+        url: `${job.url}/api/chats/${chats[sample * 2 + 1]}/messages`,
+        headers: job.headers,
+        record: (ttftMs, cached) => {
+          if (cached) {
+            recordHit(ttftMs);
+          }
+        },
+      },
+      {
+        url: `${job.bareUrl}/answer`,
+        headers: {},
+        record: (ttftMs) => {
+          result.bareTtftMs.push(ttftMs);
+        },
+      },
     ];
-    for (const [index, url] of asks.entries()) {
+    if (job.databaseUrl) {
+      asks.push({
+        url: `${job.bareUrl}/answer-saved`,
+        headers: { 'x-database-url': job.databaseUrl },
+        record: (ttftMs) => {
+          result.bareSavedTtftMs.push(ttftMs);
+        },
+      });
+    }
+    for (const ask of asks) {
       try {
         const { cached, ttftMs } = await withTimeout(
-          askOnce(url, job.headers, body, agent),
+          askOnce(ask.url, ask.headers, body, agent),
           60_000,
           'a cache probe',
         );
-        if (index === 2) {
-          result.bareTtftMs.push(ttftMs);
-        } else if (cached) {
-          result.hits++;
-          result.hitTtftMs.push(ttftMs);
-        } else if (index === 0) {
-          result.missTtftMs.push(ttftMs);
-        }
+        ask.record(ttftMs, cached);
       } catch (error) {
         result.failed++;
         result.firstError ??= String(error);
@@ -71,6 +109,13 @@ export async function runCacheLoad(job: CacheJob): Promise<CacheResult> {
   }
   agent.destroy();
   return result;
+}
+
+/** One POST of a probe, and where its time goes. */
+interface Ask {
+  url: string;
+  headers: Record<string, string>;
+  record(ttftMs: number, cached: boolean): void;
 }
 
 /** Posts one message and times it to its first `text` event; `start` says whether it came from a cache. */

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { createParser } from 'eventsource-parser';
+import pg from 'pg';
 import { WebSocketServer } from 'ws';
 import { serveParent } from '../ipc/serve-parent.ts';
 
@@ -15,6 +17,9 @@ import { serveParent } from '../ipc/serve-parent.ts';
  * - `GET /first-event`: headers and one event at once (the floor of a reconnect).
  * - `POST /answer` with a JSON body: `start` and one `text` event at once, in one write (the floor of a cache
  *   hit: a server that has the answer before it is asked).
+ * - `POST /answer-saved`, the same after one row is inserted, and committed, in the PostgreSQL database named by
+ *   the `x-database-url` header: the floor of a cache hit whose prompt is saved before its first byte, as
+ *   Parley's is. It commits as Parley's start of an answer does, without waiting for the WAL to reach disk.
  * - `GET /subscribe/:channel`, then `POST /broadcast/:channel` with `{url, body}`: reads that upstream's OpenAI
  *   stream and writes each token as one `text` event to every subscriber, then `usage` and `end`.
  * - WebSocket upgrades: accepted and held (idle memory per socket).
@@ -75,6 +80,19 @@ const server = createServer((req, res) => {
       },
       () => res.writeHead(400).end(),
     );
+    return;
+  }
+  if (req.method === 'POST' && url === '/answer-saved') {
+    const databaseUrl = req.headers['x-database-url'];
+    readJson(req)
+      .then((body) => saveRow(String(databaseUrl), JSON.stringify(body)))
+      .then(
+        () => {
+          res.writeHead(200, headers);
+          res.end(frame('start', startData) + frame('text', { text: 'first' }));
+        },
+        (error: unknown) => res.writeHead(500).end(String(error)),
+      );
     return;
   }
   if (req.method === 'GET' && url === '/first-event') {
@@ -178,6 +196,27 @@ function broadcast(channel: string, input: BroadcastBody): void {
   );
   upstream.on('error', () => finish('error'));
   upstream.end(JSON.stringify(input.body));
+}
+
+const pools = new Map<string, Promise<pg.Pool>>();
+
+/** One INSERT of `content` in its own transaction, through a pool kept per database. */
+async function saveRow(databaseUrl: string, content: string): Promise<void> {
+  let ready = pools.get(databaseUrl);
+  if (!ready) {
+    const pool = new pg.Pool({ connectionString: databaseUrl, options: '-c synchronous_commit=off' });
+    pool.on('error', () => undefined);
+    ready = pool
+      .query('CREATE TABLE IF NOT EXISTS bare_rows (id uuid PRIMARY KEY, content text NOT NULL)')
+      .then(() => pool);
+    pools.set(databaseUrl, ready);
+  }
+  const pool = await ready;
+  await pool.query({
+    name: 'insert_bare_row',
+    text: 'INSERT INTO bare_rows (id, content) VALUES ($1, $2)',
+    values: [randomUUID(), content],
+  });
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
