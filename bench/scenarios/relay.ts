@@ -100,6 +100,12 @@ function relayRows(level: RelayLevel, results: Record<RelayTarget, RelayResult[]
       ),
     );
     const tokensRatio = through.tokensPerSecond / direct.tokensPerSecond;
+    // Each round against the direct round run beside it: how far the pooled figure could move between runs.
+    const roundRatios = results[path].map(
+      (result, round) =>
+        pool([result], level).tokensPerSecond /
+        pool([results.direct[round] as RelayResult], level).tokensPerSecond,
+    );
     rows.push(
       judged(
         {
@@ -111,8 +117,11 @@ function relayRows(level: RelayLevel, results: Record<RelayTarget, RelayResult[]
           reference:
             `direct ${fixed(direct.tokensPerSecond, 0)} tok/s, gap p99 ${ms(direct.gap.p99)}, ` +
             `upstream ${fixed(direct.upstreamCpuMicrosPerToken, 0)} µs CPU/tok`,
-          result: ratio(tokensRatio),
-          data: { level, tokensRatio },
+          result:
+            roundRatios.length > 1
+              ? `${ratio(tokensRatio)} (rounds ${roundRatios.map((each) => ratio(each)).join(', ')})`
+              : ratio(tokensRatio),
+          data: { level, tokensRatio, roundRatios },
         },
         c === 500 ? goals.tokensPerSecondC500 : undefined,
         tokensRatio,
