@@ -2,6 +2,7 @@ import { type BenchOptions, parseBenchOptions, type ScenarioName, usage } from '
 import { createBenchPlan } from './bench-plan.ts';
 import { type BenchContext, createBenchContext } from './harness/bench-context.ts';
 import { raiseFileLimit } from './harness/raise-file-limit.ts';
+import { movedFigures, renderMoved, savedRuns } from './report/compare-runs.ts';
 import { readCommit, readLoadAverage, readMachineInfo } from './report/machine-info.ts';
 import { renderTextTable } from './report/render-table.ts';
 import { type ResultRow, unavailable } from './report/result-row.ts';
@@ -77,6 +78,16 @@ console.log(
     `load average ${machine.loadAverage[0]} at start, ${loadAverageAtEnd[0]} at end\n`,
 );
 console.log(table);
+const mode = options.quick ? 'quick' : 'full';
+const saved = await savedRuns(options.resultsDir, mode);
+const moved = movedFigures(saved, rows);
+const movedText = renderMoved(
+  moved,
+  saved.some(({ run }) => run.rows.some((row) => row.value !== undefined)),
+);
+if (movedText) {
+  console.log(`\n${movedText}`);
+}
 if (options.save) {
   const files = await writeResults(options.resultsDir, {
     date: options.date,
@@ -86,12 +97,13 @@ if (options.save) {
     command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(
       ' ',
     ),
-    mode: options.quick ? 'quick' : 'full',
+    mode,
     scale: options.scale,
     scenarios: options.scenarios,
     scenarioSeconds,
     durationSeconds: (performance.now() - started) / 1000,
     rows,
+    moved,
   });
   console.log(`\nSaved ${files.join(' and ')}`);
 }

@@ -13,6 +13,8 @@ export interface ResultRow {
   status: RowStatus;
   /** The numbers behind the texts, for the JSON results. */
   data: Record<string, unknown>;
+  /** The number judged against the goal, in the goal's unit. */
+  value?: number;
   note?: string;
 }
 
@@ -42,7 +44,12 @@ export function judged(
   if (!goal) {
     return { ...row, goal: '', status: 'info' };
   }
-  return { ...row, goal: goal.text, status: Number.isFinite(value) && goal.met(value) ? 'met' : 'missed' };
+  return {
+    ...row,
+    goal: goal.text,
+    status: Number.isFinite(value) && goal.met(value) ? 'met' : 'missed',
+    ...(Number.isFinite(value) && { value }),
+  };
 }
 
 export function unavailable(scenario: string, figure: string, reason: string, goal?: Goal): ResultRow {

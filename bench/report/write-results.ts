@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { MovedFigure } from './compare-runs.ts';
 import type { MachineInfo } from './machine-info.ts';
 import { renderMarkdownTable } from './render-table.ts';
 import type { ResultRow } from './result-row.ts';
@@ -17,6 +18,8 @@ export interface RunRecord {
   scenarioSeconds: Record<string, number>;
   durationSeconds: number;
   rows: ResultRow[];
+  /** Goal figures that moved since the last saved run of each (see compare-runs.ts). */
+  moved: MovedFigure[];
 }
 
 /** Saves a run as `<date>-<commit>[-quick].json` and `.md` under `dir`; returns both paths. */
@@ -47,5 +50,16 @@ function renderMarkdown(run: RunRecord): string {
     '',
     renderMarkdownTable(run.rows),
     '',
+    ...(run.moved.length > 0
+      ? [
+          'Moved since the last saved run of the same figure:',
+          '',
+          ...run.moved.map(
+            (each) =>
+              `- ${each.figure}: ${each.before} -> ${each.after} (${each.statusBefore} -> ${each.statusAfter}), since ${each.since}`,
+          ),
+          '',
+        ]
+      : []),
   ].join('\n');
 }
