@@ -210,6 +210,11 @@ async function saveRow(databaseUrl: string, content: string): Promise<void> {
       .query('CREATE TABLE IF NOT EXISTS bare_rows (id uuid PRIMARY KEY, content text NOT NULL)')
       .then(() => pool);
     pools.set(databaseUrl, ready);
+    // A database that could not be set up is tried again by the next ask, not refused for good.
+    ready.catch(() => {
+      pools.delete(databaseUrl);
+      void pool.end();
+    });
   }
   const pool = await ready;
   await pool.query({
