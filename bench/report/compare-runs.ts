@@ -83,9 +83,19 @@ function findJudged(
   return undefined;
 }
 
-/** The moved figures as lines under the table; nothing when no saved run judged any of them. */
-export function renderMoved(moved: MovedFigure[], compared: boolean): string | undefined {
-  if (!compared) {
+/** One moved figure in a line: its values before and after, its verdicts if they differ, and since when. */
+export function describeMoved(each: MovedFigure): string {
+  const verdict =
+    each.statusBefore === each.statusAfter ? '' : ` (${each.statusBefore} -> ${each.statusAfter})`;
+  return `${each.figure}: ${round(each.before)} -> ${round(each.after)}${verdict}, since ${each.since}`;
+}
+
+/**
+ * The moved figures as lines under the table; nothing when no saved run was `judgedBefore` (saved with the values
+ * figures are judged by), as runs saved before those were kept.
+ */
+export function renderMoved(moved: MovedFigure[], judgedBefore: boolean): string | undefined {
+  if (!judgedBefore) {
     return undefined;
   }
   if (moved.length === 0) {
@@ -93,12 +103,7 @@ export function renderMoved(moved: MovedFigure[], compared: boolean): string | u
   }
   return [
     'Moved since the last saved run of the same figure:',
-    ...moved.map(
-      (each) =>
-        `  ${each.figure}: ${round(each.before)} -> ${round(each.after)}` +
-        (each.statusBefore === each.statusAfter ? '' : ` (${each.statusBefore} -> ${each.statusAfter})`) +
-        `, since ${each.since}`,
-    ),
+    ...moved.map((each) => `  ${describeMoved(each)}`),
   ].join('\n');
 }
 

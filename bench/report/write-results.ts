@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { MovedFigure } from './compare-runs.ts';
+import { describeMoved, type MovedFigure } from './compare-runs.ts';
 import type { MachineInfo } from './machine-info.ts';
 import { renderMarkdownTable } from './render-table.ts';
 import type { ResultRow } from './result-row.ts';
@@ -54,10 +54,7 @@ function renderMarkdown(run: RunRecord): string {
       ? [
           'Moved since the last saved run of the same figure:',
           '',
-          ...run.moved.map(
-            (each) =>
-              `- ${each.figure}: ${each.before} -> ${each.after} (${each.statusBefore} -> ${each.statusAfter}), since ${each.since}`,
-          ),
+          ...run.moved.map((each) => `- ${describeMoved(each)}`),
           '',
         ]
       : []),
