@@ -208,6 +208,34 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
     return typeof started === 'string' ? started : { ...started, chatId: input.chat.id };
   }
 
+  /**
+   * Saves `prompt` as a new user message after `context` in the snapshot's chat and starts its answer: what
+   * sending and editing share, each with the conversation it reads before the prompt.
+   */
+  async function startPrompt(
+    ownerId: string,
+    snapshot: ChatSnapshot,
+    options: Options & { model?: string },
+    context: MessageRecord[],
+    prompt: { content: string; clientMessageId: string | null; parentId: string | null },
+  ): Promise<GenerationHandle | 'duplicate_client_message' | 'stale_chat'> {
+    const { chat } = snapshot;
+    const model = await resolveModel(options.model ?? chat.model);
+    const userMessageId = deps.newId();
+    return start(
+      {
+        ownerId,
+        chat,
+        model,
+        options,
+        history: [...toTurns(context), { role: 'user', content: prompt.content }],
+        parentId: userMessageId,
+        userMessage: { id: userMessageId, ...prompt },
+      },
+      snapshot,
+    );
+  }
+
   /** Stops an answer running on another instance, or settles one whose instance is gone. */
   async function cancelElsewhere(message: MessageRecord): Promise<MessageStatus> {
     if (!(await deps.leases.isHeld(message.id))) {
@@ -256,30 +284,16 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
     async send(ownerId, chatId, input) {
       const clientMessageId = input.clientMessageId ?? null;
       const started = await onChat(ownerId, chatId, async (snapshot) => {
-        const { chat, messages: chatMessages, thread } = snapshot;
+        const { messages: chatMessages, thread } = snapshot;
         const attached = answerSentWith(chatMessages, clientMessageId);
         if (attached) {
           return { streamId: attached.id, chatId };
         }
-        const model = await resolveModel(input.model ?? chat.model);
-        const userMessageId = deps.newId();
-        return start(
-          {
-            ownerId,
-            chat,
-            model,
-            options: input,
-            history: [...toTurns(thread), { role: 'user', content: input.content }],
-            parentId: userMessageId,
-            userMessage: {
-              id: userMessageId,
-              content: input.content,
-              clientMessageId,
-              parentId: lastAnswerId(thread),
-            },
-          },
-          snapshot,
-        );
+        return startPrompt(ownerId, snapshot, input, thread, {
+          content: input.content,
+          clientMessageId,
+          parentId: lastAnswerId(thread),
+        });
       });
       if (started !== 'duplicate_client_message') {
         return started;
@@ -349,7 +363,7 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
     async edit(ownerId, chatId, messageId, input) {
       const { content, ...options } = input;
       const started = await onChat(ownerId, chatId, async (snapshot) => {
-        const { chat, messages: chatMessages, thread } = snapshot;
+        const { messages: chatMessages, thread } = snapshot;
         const target = findInChat(chatMessages, messageId);
         if (target.role !== 'user') {
           throw new AppError('VALIDATION_FAILED', {
@@ -366,20 +380,11 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
             message: 'That message is not in the conversation as it reads now.',
           });
         }
-        const model = await resolveModel(options.model ?? chat.model);
-        const userMessageId = deps.newId();
-        return start(
-          {
-            ownerId,
-            chat,
-            model,
-            options,
-            history: [...toTurns(thread.slice(0, parentIndex + 1)), { role: 'user', content }],
-            parentId: userMessageId,
-            userMessage: { id: userMessageId, content, clientMessageId: null, parentId: target.parentId },
-          },
-          snapshot,
-        );
+        return startPrompt(ownerId, snapshot, options, thread.slice(0, parentIndex + 1), {
+          content,
+          clientMessageId: null,
+          parentId: target.parentId,
+        });
       });
       if (started === 'duplicate_client_message') {
         throw new AppError('INTERNAL', { message: 'An edit without a client message id collided on one.' });
