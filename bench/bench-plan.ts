@@ -82,7 +82,7 @@ const fullPlan: BenchPlan = {
   },
   delivery: { answers: 20, tokens: 40, firstTokenDelayMs: 100, interTokenDelayMs: 10 },
   redisMemory: { streams: 50, tokens: 400, firstTokenDelayMs: 0, interTokenDelayMs: 10, readAfterMs: 1000 },
-  cache: { samples: 30 },
+  cache: { samples: 200 },
   dbWrites: { answers: 20, concurrency: 5, tokens: [10, 1000] },
   demo: {
     levels: [

@@ -36,7 +36,13 @@ describe('the chats an instance keeps between answers', () => {
     assert.equal(response.status, 200, await response.clone().text());
     const events = await collectSse(response);
     assert.equal(events.at(-1)?.event, 'end');
-    return JSON.parse(events[0]?.data ?? '') as StartData;
+    const start = JSON.parse(events[0]?.data ?? '') as StartData & { token: string };
+    // The token is signed while the answer is saved; an answer started again (the chat had changed) gets a
+    // token for its own id, not the first attempt's.
+    const resumed = await fetch(`${server.url}/api/streams/${start.streamId}?token=${start.token}`);
+    assert.equal(resumed.status, 200, await resumed.clone().text());
+    assert.deepEqual(await collectSse(resumed), events);
+    return start;
   }
 
   /** The conversation the model was last asked to answer. */

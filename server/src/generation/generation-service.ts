@@ -57,8 +57,21 @@ export interface GenerationServiceDeps {
   logError(error: unknown, message: string): void;
 }
 
+/**
+ * Told the id of the answer a request starts as soon as it is chosen, while the answer's rows are on their way
+ * to the database: what the requester needs before its first byte (a signed stream token) is made inside that
+ * wait instead of after it. A chat that changed since it was read is read again and the answer started again,
+ * under a new id, which is told too.
+ */
+export type WhileSaving = (streamId: string) => void;
+
 export interface GenerationService {
-  send(ownerId: string, chatId: string, input: SendInput): Promise<GenerationHandle>;
+  send(
+    ownerId: string,
+    chatId: string,
+    input: SendInput,
+    whileSaving?: WhileSaving,
+  ): Promise<GenerationHandle>;
   /**
    * Answers a conversation the caller supplies whole (the OpenAI-compatible surface). Without `chatId` it runs
    * in a hidden chat of its own, so usage is kept but the caller's chat list is not touched.
@@ -68,9 +81,21 @@ export interface GenerationService {
    * Saves `input.content` as a new version of the user message `messageId` (same parent, so the thread now
    * follows it) and streams its answer; the model sees the conversation up to that parent, then the new text.
    */
-  edit(ownerId: string, chatId: string, messageId: string, input: EditInput): Promise<GenerationHandle>;
+  edit(
+    ownerId: string,
+    chatId: string,
+    messageId: string,
+    input: EditInput,
+    whileSaving?: WhileSaving,
+  ): Promise<GenerationHandle>;
   /** Streams a new answer to the prompt of `messageId` (an answer, or the user message itself). */
-  regenerate(ownerId: string, chatId: string, messageId: string, options: Options): Promise<GenerationHandle>;
+  regenerate(
+    ownerId: string,
+    chatId: string,
+    messageId: string,
+    options: Options,
+    whileSaving?: WhileSaving,
+  ): Promise<GenerationHandle>;
   /** Stops a running answer and saves what it had; answering a finished one with its final status. */
   cancel(ownerId: string, streamId: string): Promise<{ streamId: string; status: MessageStatus }>;
   /** Told of a chat just made, so that its first message needs no read of it. */
@@ -218,6 +243,7 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
     options: Options & { model?: string },
     context: MessageRecord[],
     prompt: { content: string; clientMessageId: string | null; parentId: string | null },
+    whileSaving: WhileSaving | undefined,
   ): Promise<GenerationHandle | 'duplicate_client_message' | 'stale_chat'> {
     const { chat } = snapshot;
     const model = await resolveModel(options.model ?? chat.model);
@@ -231,6 +257,7 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
         history: [...toTurns(context), { role: 'user', content: prompt.content }],
         parentId: userMessageId,
         userMessage: { id: userMessageId, ...prompt },
+        whileSaving,
       },
       snapshot,
     );
@@ -281,7 +308,7 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
   }
 
   return {
-    async send(ownerId, chatId, input) {
+    async send(ownerId, chatId, input, whileSaving) {
       const clientMessageId = input.clientMessageId ?? null;
       const started = await onChat(ownerId, chatId, async (snapshot) => {
         const { messages: chatMessages, thread } = snapshot;
@@ -289,11 +316,18 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
         if (attached) {
           return { streamId: attached.id, chatId };
         }
-        return startPrompt(ownerId, snapshot, input, thread, {
-          content: input.content,
-          clientMessageId,
-          parentId: lastAnswerId(thread),
-        });
+        return startPrompt(
+          ownerId,
+          snapshot,
+          input,
+          thread,
+          {
+            content: input.content,
+            clientMessageId,
+            parentId: lastAnswerId(thread),
+          },
+          whileSaving,
+        );
       });
       if (started !== 'duplicate_client_message') {
         return started;
@@ -360,7 +394,7 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
       return started;
     },
 
-    async edit(ownerId, chatId, messageId, input) {
+    async edit(ownerId, chatId, messageId, input, whileSaving) {
       const { content, ...options } = input;
       const started = await onChat(ownerId, chatId, async (snapshot) => {
         const { messages: chatMessages, thread } = snapshot;
@@ -380,11 +414,18 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
             message: 'That message is not in the conversation as it reads now.',
           });
         }
-        return startPrompt(ownerId, snapshot, options, thread.slice(0, parentIndex + 1), {
-          content,
-          clientMessageId: null,
-          parentId: target.parentId,
-        });
+        return startPrompt(
+          ownerId,
+          snapshot,
+          options,
+          thread.slice(0, parentIndex + 1),
+          {
+            content,
+            clientMessageId: null,
+            parentId: target.parentId,
+          },
+          whileSaving,
+        );
       });
       if (started === 'duplicate_client_message') {
         throw new AppError('INTERNAL', { message: 'An edit without a client message id collided on one.' });
@@ -392,7 +433,7 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
       return started;
     },
 
-    async regenerate(ownerId, chatId, messageId, options) {
+    async regenerate(ownerId, chatId, messageId, options, whileSaving) {
       const started = await onChat(ownerId, chatId, async (snapshot) => {
         const { chat, messages: chatMessages, thread } = snapshot;
         const target = findInChat(chatMessages, messageId);
@@ -414,6 +455,7 @@ export async function createGenerationService(deps: GenerationServiceDeps): Prom
             options,
             history: toTurns(thread.slice(0, promptIndex + 1)),
             parentId: promptId,
+            whileSaving,
           },
           snapshot,
         );

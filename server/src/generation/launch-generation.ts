@@ -48,6 +48,8 @@ export interface LaunchInput {
   /** The user message answered: `userMessage.id` for a new one, an existing id when regenerating. */
   parentId: string;
   userMessage?: BeginAnswerInput['userMessage'];
+  /** See `WhileSaving`. */
+  whileSaving?(streamId: string): void;
   /** How many messages the chat held as the caller read it; see `BeginAnswerInput.messageCount`. */
   messageCount?: number;
   /**
@@ -77,9 +79,7 @@ export async function launchGeneration(
     messages: input.history,
     ...modelOptions(input.options),
   };
-  const cacheKey = isCacheable(input.options)
-    ? cacheKeyOf({ ...request, model: model.id, upstreamModel: model.upstreamModel })
-    : undefined;
+  const cacheable = isCacheable(input.options);
   const streamId = deps.newId();
   const createdAt = deps.now();
   const controller = new AbortController();
@@ -90,9 +90,11 @@ export async function launchGeneration(
   };
 
   // A request no cache could answer goes to the model before the database and Redis are asked anything, so
-  // its bytes are on their way first. Otherwise the rows are written, the lease taken and the cache asked at
-  // once, and the model is asked as soon as the cache has missed.
-  let events = cacheKey === undefined ? ask(model.provider) : undefined;
+  // its bytes are on their way first. Otherwise the rows are written and the lease taken first, and the cache is
+  // asked while they are: the commit is the longest wait before a cached answer's first byte, so everything
+  // else before that byte (the requester's token, the key's hash, the lookup, the appender) is done inside it.
+  // The model is asked as soon as the cache has missed.
+  let events = cacheable ? undefined : ask(model.provider);
   if (events) {
     // The model's request leaves on the next tick; the statements below would otherwise be built before it.
     await afterThisTick();
@@ -106,9 +108,19 @@ export async function launchGeneration(
     now: createdAt,
   };
   const beginning = Promise.allSettled([deps.messages.beginAnswer(begin), deps.leases.acquire(streamId)]);
+  input.whileSaving?.(streamId);
+  const cacheKey = cacheable
+    ? cacheKeyOf({ ...request, model: model.id, upstreamModel: model.upstreamModel })
+    : undefined;
   const cached = cacheKey === undefined ? undefined : await deps.cache.get(cacheKey);
   // A hit replays through the same log as a live answer, so it is resumable like one, and no provider is called.
   events ??= ask(cached ? createCachedAnswerProvider(cached) : model.provider);
+  const appender = createEventAppender({
+    log: deps.streamLog,
+    key: streamKeyOf({ ownerId, chatId, streamId }),
+    retryForMs: deps.config.appendRetryMs,
+    now: () => deps.now().getTime(),
+  });
   const [begun, leased] = await beginning;
   if (begun.status === 'rejected' || typeof begun.value !== 'object') {
     controller.abort();
@@ -147,12 +159,6 @@ export async function launchGeneration(
     throw error;
   }
 
-  const appender = createEventAppender({
-    log: deps.streamLog,
-    key: streamKeyOf({ ownerId, chatId, streamId }),
-    retryForMs: deps.config.appendRetryMs,
-    now: () => deps.now().getTime(),
-  });
   const start: StartData = {
     streamId,
     chatId,

@@ -9,7 +9,7 @@ import {
 } from '../../../protocol/api.ts';
 import { AppError } from '../app-error.ts';
 import { emptyBodyAsObject } from './empty-body.ts';
-import { replyWithGeneration } from './native-stream.ts';
+import { replyWithNewGeneration } from './native-stream.ts';
 import { type RouteDeps, requirePrincipal, type TypedApp } from './route-deps.ts';
 import { toApiMessage } from './to-api.ts';
 
@@ -35,8 +35,9 @@ export function registerMessageRoutes(app: TypedApp, deps: RouteDeps): void {
     },
     async (request, reply) => {
       const principal = await requirePrincipal(deps, request);
-      const handle = await deps.generations.send(principal.id, request.params.id, request.body);
-      await replyWithGeneration(deps, reply, principal.id, handle.streamId, undefined, handle);
+      await replyWithNewGeneration(deps, reply, principal.id, (whileSaving) =>
+        deps.generations.send(principal.id, request.params.id, request.body, whileSaving),
+      );
     },
   );
 
@@ -55,8 +56,9 @@ export function registerMessageRoutes(app: TypedApp, deps: RouteDeps): void {
     async (request, reply) => {
       const principal = await requirePrincipal(deps, request);
       const { id, messageId } = request.params;
-      const handle = await deps.generations.edit(principal.id, id, messageId, request.body);
-      await replyWithGeneration(deps, reply, principal.id, handle.streamId, undefined, handle);
+      await replyWithNewGeneration(deps, reply, principal.id, (whileSaving) =>
+        deps.generations.edit(principal.id, id, messageId, request.body, whileSaving),
+      );
     },
   );
 
@@ -75,8 +77,9 @@ export function registerMessageRoutes(app: TypedApp, deps: RouteDeps): void {
     async (request, reply) => {
       const principal = await requirePrincipal(deps, request);
       const { id, messageId } = request.params;
-      const handle = await deps.generations.regenerate(principal.id, id, messageId, request.body);
-      await replyWithGeneration(deps, reply, principal.id, handle.streamId, undefined, handle);
+      await replyWithNewGeneration(deps, reply, principal.id, (whileSaving) =>
+        deps.generations.regenerate(principal.id, id, messageId, request.body, whileSaving),
+      );
     },
   );
 
