@@ -78,12 +78,6 @@ async function streamResponse<Item>(
     for await (const item of read(gone.signal)) {
       const frame = render(item);
       if (frame.length > 0) {
-        if (!wrote) {
-          // What follows the first event in the same tick (a cached answer's first text, a resume's backlog)
-          // leaves in the same write as it and the headers.
-          res.cork();
-          process.nextTick(uncork, res);
-        }
         wrote = true;
         if (!res.write(frame)) {
           await waitForDrain(res, gone.signal);
@@ -97,16 +91,8 @@ async function streamResponse<Item>(
   }
   // Read before end(): ending the response fires 'close' too.
   const completed = !gone.signal.aborted;
-  // A response ended while corked garbles its chunked framing: a stream over within its first tick is uncorked first.
-  uncork(res);
   res.end();
   return completed;
-}
-
-function uncork(res: ServerResponse): void {
-  if (res.writableCorked > 0) {
-    res.uncork();
-  }
 }
 
 async function waitForDrain(res: ServerResponse, signal: AbortSignal): Promise<void> {
