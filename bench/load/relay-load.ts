@@ -6,13 +6,13 @@ import { openSse } from './open-sse.ts';
 import { type ProcStats, watchProcesses } from './proc-stats.ts';
 import { createReservoir } from './reservoir.ts';
 
-/** Which door a relay stream goes through. */
-export type RelayTarget = 'direct' | 'v1' | 'native';
+/** Which door a relay stream goes through: the upstream itself, the bare node:http relay, or one of Parley's. */
+export type RelayTarget = 'direct' | 'bare' | 'v1' | 'native';
 
 export interface RelayJob {
   kind: 'relay';
   target: RelayTarget;
-  /** The fake upstream for `direct`, Parley otherwise. */
+  /** The fake upstream for `direct`, the bare reference server for `bare`, Parley otherwise. */
   url: string;
   headers: Record<string, string>;
   model: string;

@@ -20,6 +20,10 @@ import { serveParent } from '../ipc/serve-parent.ts';
  * - `POST /answer-saved`, the same after one row is inserted, and committed, in the PostgreSQL database named by
  *   the `x-database-url` header: the floor of a cache hit whose prompt is saved before its first byte, as
  *   Parley's is. It commits as Parley's start of an answer does, without waiting for the WAL to reach disk.
+ * - `POST /v1/chat/completions` with an OpenAI body and the upstream's base URL in `x-upstream-url`: the least a
+ *   relay that reads the stream can do. It sends the body on through node:http, parses each upstream event
+ *   (eventsource-parser, JSON.parse) and writes it on (JSON.stringify) as soon as it arrives, with no log, no
+ *   database and no accounts: the floor of the relay figures.
  * - `GET /subscribe/:channel`, then `POST /broadcast/:channel` with `{url, body}`: reads that upstream's OpenAI
  *   stream and writes each token as one `text` event to every subscriber, then `usage` and `end`.
  * - WebSocket upgrades: accepted and held (idle memory per socket).
@@ -98,6 +102,10 @@ const server = createServer((req, res) => {
   if (req.method === 'GET' && url === '/first-event') {
     open(res);
     res.end(frame('text', { text: 'first' }));
+    return;
+  }
+  if (req.method === 'POST' && url === '/v1/chat/completions') {
+    relay(req, res);
     return;
   }
   const [, route, channel] = url.split('/');
@@ -196,6 +204,43 @@ function broadcast(channel: string, input: BroadcastBody): void {
   );
   upstream.on('error', () => finish('error'));
   upstream.end(JSON.stringify(input.body));
+}
+
+function relay(req: IncomingMessage, res: ServerResponse): void {
+  const upstreamUrl = String(req.headers['x-upstream-url']);
+  readJson(req).then(
+    (body) => {
+      const upstream = httpRequest(
+        `${upstreamUrl}/v1/chat/completions`,
+        { method: 'POST', headers: { 'content-type': 'application/json' } },
+        (response) => {
+          res.writeHead(response.statusCode ?? 502, headers);
+          const parser = createParser({
+            onEvent(message) {
+              res.write(
+                message.data === '[DONE]'
+                  ? 'data: [DONE]\n\n'
+                  : `data: ${JSON.stringify(JSON.parse(message.data))}\n\n`,
+              );
+            },
+          });
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => parser.feed(chunk));
+          response.on('end', () => res.end());
+          response.on('error', () => res.destroy());
+        },
+      );
+      upstream.on('error', (error) => {
+        if (res.headersSent) {
+          res.destroy();
+        } else {
+          res.writeHead(502).end(String(error));
+        }
+      });
+      upstream.end(JSON.stringify(body));
+    },
+    () => res.writeHead(400).end(),
+  );
 }
 
 const pools = new Map<string, Promise<pg.Pool>>();

@@ -10,10 +10,12 @@ import { rotate } from './rotate.ts';
 
 const SCENARIO = 'relay';
 const paths = { v1: '/v1/chat/completions', native: 'native POST' } as const;
+const targetOrder = ['direct', 'bare', 'v1', 'native'] as const satisfies RelayTarget[];
 
 /**
  * Scenario 1: the same fake upstream stream, called directly and through Parley's two doors, at each
- * concurrency, in interleaved rounds. Parley runs on the production database with the in-process log.
+ * concurrency, in interleaved rounds. Parley runs on the production database with the in-process log. The bare
+ * node:http relay runs in the same rounds: what any relay in Node costs on this machine, whatever it does.
  */
 export async function runRelayScenario(ctx: BenchContext): Promise<ResultRow[]> {
   const database = await ctx.newDatabase();
@@ -22,10 +24,11 @@ export async function runRelayScenario(ctx: BenchContext): Promise<ResultRow[]> 
   const key = await createApiKey(parley.url, owner);
   const targets: Record<RelayTarget, Pick<RelayJob, 'url' | 'headers' | 'model'>> = {
     direct: { url: ctx.upstream.url, headers: {}, model: 'fake-model' },
+    bare: { url: ctx.bare.url, headers: { 'x-upstream-url': ctx.upstream.url }, model: 'fake-model' },
     v1: { url: parley.url, headers: { authorization: `Bearer ${key}` }, model: 'local/fake-model' },
     native: { url: parley.url, headers: owner, model: 'local/fake-model' },
   };
-  const watch = { parley: parley.pid, upstream: ctx.upstream.pid };
+  const relayPid = (target: RelayTarget) => (target === 'bare' ? ctx.bare.pid : parley.pid);
 
   const job = (target: RelayTarget, level: RelayLevel): RelayJob => {
     const streamMs = level.firstTokenDelayMs + level.tokens * level.interTokenDelayMs;
@@ -38,7 +41,7 @@ export async function runRelayScenario(ctx: BenchContext): Promise<ResultRow[]> 
       rampMs: level.concurrency === 1 ? 0 : streamMs,
       maxRequestsPerWorker: Math.ceil(level.roundMs / Math.max(streamMs, 1)) + 2,
       expectedText: fakeAnswer(level.tokens),
-      watch,
+      watch: { relay: relayPid(target), upstream: ctx.upstream.pid },
     };
   };
 
@@ -52,16 +55,16 @@ export async function runRelayScenario(ctx: BenchContext): Promise<ResultRow[]> 
       roundMs: ctx.plan.relayWarmUpMs,
     };
     await ctx.upstream.setShape(warmUp);
-    for (const target of ['direct', 'v1', 'native'] as const) {
+    for (const target of targetOrder) {
       await ctx.load(job(target, warmUp));
     }
 
     const rows: ResultRow[] = [];
     for (const level of ctx.plan.relay) {
       await ctx.upstream.setShape(level);
-      const results: Record<RelayTarget, RelayResult[]> = { direct: [], v1: [], native: [] };
+      const results: Record<RelayTarget, RelayResult[]> = { direct: [], bare: [], v1: [], native: [] };
       for (let round = 0; round < ctx.plan.rounds; round++) {
-        for (const target of rotate(['direct', 'v1', 'native'] as const, round)) {
+        for (const target of rotate(targetOrder, round)) {
           ctx.progress(`relay C=${level.concurrency} round ${round + 1}/${ctx.plan.rounds}: ${target}`);
           results[target].push(await ctx.load<RelayResult>(job(target, level)));
         }
@@ -77,22 +80,31 @@ export async function runRelayScenario(ctx: BenchContext): Promise<ResultRow[]> 
 function relayRows(level: RelayLevel, results: Record<RelayTarget, RelayResult[]>): ResultRow[] {
   const c = level.concurrency;
   const direct = pool(results.direct, level);
+  const bare = pool(results.bare, level);
+  const bareOverhead = bare.ttft.p50 - direct.ttft.p50;
+  const bareRatio = bare.tokensPerSecond / direct.tokensPerSecond;
   const rows: ResultRow[] = [];
   for (const path of ['v1', 'native'] as const) {
     const through = pool(results[path], level);
     const overhead = { p50: through.ttft.p50 - direct.ttft.p50, p99: through.ttft.p99 - direct.ttft.p99 };
     const ttftGoal: Goal | undefined =
       c === 1 ? goals.ttftOverheadC1 : c === 100 ? goals.ttftOverheadC100 : undefined;
-    const note = failureNote(through, direct);
+    const note = failureNote([
+      [through, 'streams through Parley'],
+      [direct, 'direct streams'],
+      [bare, 'streams through the bare relay'],
+    ]);
     rows.push(
       judged(
         {
           scenario: SCENARIO,
           figure: `TTFT overhead vs direct, C=${c}, ${paths[path]}`,
           parley: p50p99(through.ttft),
-          reference: `direct ${p50p99(direct.ttft)}`,
+          reference:
+            `direct ${p50p99(direct.ttft)}; ` +
+            `bare node:http relay p50 ${ms(bare.ttft.p50)} (${signedMs(bareOverhead)})`,
           result: `${signedMs(overhead.p50)} p50, ${signedMs(overhead.p99)} p99`,
-          data: { level, overhead, parley: through, direct },
+          data: { level, overhead, parley: through, direct, bare },
           ...(note && { note }),
         },
         ttftGoal,
@@ -116,12 +128,14 @@ function relayRows(level: RelayLevel, results: Record<RelayTarget, RelayResult[]
             `${fixed(through.cpuMicrosPerToken, 0)} µs CPU/tok, RSS ${fixed(through.rssPeakMiB, 0)} MiB`,
           reference:
             `direct ${fixed(direct.tokensPerSecond, 0)} tok/s, gap p99 ${ms(direct.gap.p99)}, ` +
-            `upstream ${fixed(direct.upstreamCpuMicrosPerToken, 0)} µs CPU/tok`,
+            `upstream ${fixed(direct.upstreamCpuMicrosPerToken, 0)} µs CPU/tok; bare node:http relay ` +
+            `${fixed(bare.tokensPerSecond, 0)} tok/s (${ratio(bareRatio)}), ${fixed(bare.cpuMicrosPerToken, 0)} µs CPU/tok`,
           result:
-            roundRatios.length > 1
+            (roundRatios.length > 1
               ? `${ratio(tokensRatio)} (rounds ${roundRatios.map((each) => ratio(each)).join(', ')})`
-              : ratio(tokensRatio),
-          data: { level, tokensRatio, roundRatios },
+              : ratio(tokensRatio)) +
+            `, ${ratio(through.tokensPerSecond / bare.tokensPerSecond)} of the bare relay`,
+          data: { level, tokensRatio, roundRatios, bareRatio },
         },
         c === 500 ? goals.tokensPerSecondC500 : undefined,
         tokensRatio,
@@ -139,7 +153,7 @@ interface Pooled {
   completed: number;
   failed: number;
   firstError: string | undefined;
-  /** Parley's CPU per relayed token, and its share of one core over the rounds. */
+  /** The relay's (Parley's or the bare one's) CPU per relayed token, and its share of one core over the rounds. */
   cpuMicrosPerToken: number;
   cpuShare: number;
   /** The fake upstream's own CPU per token: what producing a token costs, for scale. */
@@ -153,7 +167,7 @@ function pool(results: RelayResult[], level: RelayLevel): Pooled {
   const charsPerToken = fakeAnswer(level.tokens).length / level.tokens;
   const windowSeconds = sum(results.map((result) => result.windowMs)) / 1000;
   const tokens = sum(results.map((result) => result.windowChars)) / charsPerToken;
-  const parleyCpuMs = sum(results.map((result) => result.watched.parley?.cpuMs ?? 0));
+  const relayCpuMs = sum(results.map((result) => result.watched.relay?.cpuMs ?? 0));
   const upstreamCpuMs = sum(results.map((result) => result.watched.upstream?.cpuMs ?? 0));
   const relayed = level.tokens * sum(results.map((result) => result.completed));
   const roundSeconds = (results.length * level.roundMs) / 1000;
@@ -165,19 +179,20 @@ function pool(results: RelayResult[], level: RelayLevel): Pooled {
     completed: sum(results.map((result) => result.completed)),
     failed: sum(results.map((result) => result.failed)),
     firstError: results.find((result) => result.firstError)?.firstError,
-    cpuMicrosPerToken: (parleyCpuMs * 1000) / relayed,
-    cpuShare: parleyCpuMs / 1000 / roundSeconds,
+    cpuMicrosPerToken: (relayCpuMs * 1000) / relayed,
+    cpuShare: relayCpuMs / 1000 / roundSeconds,
     upstreamCpuMicrosPerToken: (upstreamCpuMs * 1000) / relayed,
-    rssPeakMiB: Math.max(...results.map((result) => result.watched.parley?.rssPeakKiB ?? 0)) / 1024,
+    rssPeakMiB: Math.max(...results.map((result) => result.watched.relay?.rssPeakKiB ?? 0)) / 1024,
     clientCpuShare: sum(results.map((result) => result.clientCpuMs)) / 1000 / roundSeconds,
   };
 }
 
-function failureNote(through: Pooled, direct: Pooled): string | undefined {
-  const notes = [
-    through.failed > 0 &&
-      `${through.failed} of ${through.failed + through.completed} streams through Parley failed (${through.firstError})`,
-    direct.failed > 0 && `${direct.failed} direct streams failed (${direct.firstError})`,
-  ].filter(Boolean);
+function failureNote(targets: [Pooled, string][]): string | undefined {
+  const notes = targets
+    .filter(([pooled]) => pooled.failed > 0)
+    .map(
+      ([pooled, what]) =>
+        `${pooled.failed} of ${pooled.failed + pooled.completed} ${what} failed (${pooled.firstError})`,
+    );
   return notes.length > 0 ? notes.join('; ') : undefined;
 }
