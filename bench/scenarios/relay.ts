@@ -15,7 +15,7 @@ const targetOrder = ['direct', 'bare', 'v1', 'native'] as const satisfies RelayT
 /**
  * Scenario 1: the same fake upstream stream, called directly and through Parley's two doors, at each
  * concurrency, in interleaved rounds. Parley runs on the production database with the in-process log. The bare
- * node:http relay runs in the same rounds: what any relay in Node costs on this machine, whatever it does.
+ * node:http relay runs in the same rounds: the least a relay in Node costs on this machine.
  */
 export async function runRelayScenario(ctx: BenchContext): Promise<ResultRow[]> {
   const database = await ctx.newDatabase();
