@@ -48,22 +48,20 @@ test('PostgreSQL: connections killed by the server neither crash the process nor
   }
 });
 
-test('PostgreSQL: only the lazy-commit connections skip waiting for the disk', {
+test('PostgreSQL: only the lazy-commit connections skip waiting for the disk and keep generic plans', {
   skip: serverUrl ? false : 'DATABASE_URL not set',
 }, async () => {
   const scratch = await createScratchPostgresDatabase(serverUrl ?? '');
   const database = await createDatabase({ databaseUrl: scratch.url, dataDir: 'memory://' });
-  const setting = async (db: typeof database.db) =>
-    (
-      await prepareSql<object, { synchronous_commit: string }>(
-        db,
-        'show_commit',
-        sql`SHOW synchronous_commit`,
-      )({})
-    )[0]?.synchronous_commit;
+  const setting = async (db: typeof database.db, name: 'synchronous_commit' | 'plan_cache_mode') =>
+    (await prepareSql<object, Record<string, string>>(db, `show_${name}`, sql.raw(`SHOW ${name}`))({}))[0]?.[
+      name
+    ];
   try {
-    assert.equal(await setting(database.db), 'on');
-    assert.equal(await setting(database.lazyCommitDb), 'off');
+    assert.equal(await setting(database.db, 'synchronous_commit'), 'on');
+    assert.equal(await setting(database.lazyCommitDb, 'synchronous_commit'), 'off');
+    assert.equal(await setting(database.db, 'plan_cache_mode'), 'auto');
+    assert.equal(await setting(database.lazyCommitDb, 'plan_cache_mode'), 'force_generic_plan');
   } finally {
     await database.close();
     await scratch.drop();

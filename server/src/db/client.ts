@@ -13,6 +13,9 @@ export type Db = PgDatabase<PgQueryResultHKT>;
  * `lazyCommitDb` is for writes whose loss in a database crash costs little and whose commit sits on the time to
  * first token: its commits return before the WAL reaches disk (synchronous_commit off). They are as visible to
  * others as any commit at once; only durability lags, by at most three WAL writer delays (600 ms by default).
+ * Their prepared statements also keep one generic plan (plan_cache_mode): the start of an answer is all index
+ * lookups whatever its values, yet PostgreSQL's estimate of its generic plan is high enough that by default it
+ * plans every execution anew, which took about as long as running it.
  */
 export type Database =
   | { kind: 'pglite'; db: Db; lazyCommitDb: Db; client: PGlite; close(): Promise<void> }
@@ -55,7 +58,11 @@ function createPostgres(
   logger: { logQuery(query: string): void } | undefined,
 ): Database {
   const pool = createPool(url, onConnectionError);
-  const lazyPool = createPool(url, onConnectionError, '-c synchronous_commit=off');
+  const lazyPool = createPool(
+    url,
+    onConnectionError,
+    '-c synchronous_commit=off -c plan_cache_mode=force_generic_plan',
+  );
   return {
     kind: 'postgres',
     db: drizzlePg({ client: pool, logger }),
