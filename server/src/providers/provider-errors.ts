@@ -32,7 +32,7 @@ export interface UpstreamCall {
   /** Posts JSON; rejects with a coded AppError when the provider cannot be reached in time. */
   post(url: string, headers: Record<string, string>, body: unknown): Promise<UpstreamResponse>;
   get(url: string): Promise<UpstreamResponse>;
-  /** A chunk of the body arrived: once the answer has started, it restarts the idle deadline. */
+  /** A chunk of the body arrived: once the answer has started, the idle deadline counts from the last one. */
   received(): void;
   /** A failure reading the body, coded: the caller's abort reason, the timeout, else PROVIDER_DISCONNECTED. */
   readFailure(error: unknown): unknown;
@@ -69,12 +69,21 @@ export function createUpstreamCall(input: {
   };
   signal.addEventListener('abort', disconnect, { once: true });
 
+  // Once the answer has started, a chunk only notes when it came, and the idle timer checks that when it fires:
+  // moving the timer on every chunk cost a timer-list update per relayed token.
+  let receivedAt = 0;
   const arm = (ms: number, message: string) => {
     clearTimeout(timer);
-    timer = setTimeout(() => {
+    const expire = () => {
+      const quietMs = performance.now() - receivedAt;
+      if (started && quietMs < ms) {
+        timer = setTimeout(expire, ms - quietMs);
+        return;
+      }
       timeout = new AppError('PROVIDER_TIMEOUT', { message: `${message} (${provider}, ${ms} ms).` });
       disconnect();
-    }, ms);
+    };
+    timer = setTimeout(expire, ms);
   };
 
   const failure = (error: unknown): unknown => {
@@ -132,9 +141,7 @@ export function createUpstreamCall(input: {
     },
 
     received() {
-      if (started) {
-        timer?.refresh();
-      }
+      receivedAt = performance.now();
     },
 
     readFailure(error) {
@@ -146,6 +153,7 @@ export function createUpstreamCall(input: {
     started() {
       if (!started) {
         started = true;
+        receivedAt = performance.now();
         arm(timeouts.idleMs, 'The model provider went silent mid-answer');
       }
     },
