@@ -1,9 +1,11 @@
 // `eventsource-parser` is the SSE parser the Vercel AI SDK builds on. It implements the whole grammar (multi-line
 // data, comments, CRLF, split chunks) and caps its buffer. We feed its push parser from one loop over the body
 // rather than piping through TextDecoderStream and its EventSourceParserStream: each transform stream costs
-// promises and queueing per chunk, which showed up as a quarter of the relay's CPU per token.
+// promises and queueing per chunk, which showed up as a quarter of the relay's CPU per token. The body is read
+// by `readBodyText`, for the same reason.
 import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
 import { AppError } from '../app-error.ts';
+import { readBodyText } from './body-text.ts';
 import type { UpstreamCall } from './provider-errors.ts';
 import type { UpstreamResponse } from './upstream-http.ts';
 
@@ -28,8 +30,6 @@ export async function* readSse(input: {
       ),
     });
   }
-  const { body } = response;
-  body.setEncoding('utf8');
   const events: EventSourceMessage[] = [];
   let overflow: ParseError | undefined;
   const parser = createParser({
@@ -44,9 +44,9 @@ export async function* readSse(input: {
   });
   try {
     // A reader that stops at the last event leaves the body to `call.close`, which keeps a finished connection.
-    for await (const chunk of body.iterator({ destroyOnReturn: false })) {
+    for await (const text of readBodyText(response.body)) {
       call.received();
-      parser.feed(chunk as string);
+      parser.feed(text);
       for (const event of events) {
         yield event;
       }
