@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { configure } from 'safe-stable-stringify';
 import type { ModelRequest } from '../providers/provider.ts';
 
@@ -34,7 +34,7 @@ export function cacheKeyOf(request: CacheableRequest): string {
     stop,
     seed,
   }) as string;
-  return createHash('sha256').update(json).digest('hex');
+  return hash('sha256', json, 'hex');
 }
 
 /**
