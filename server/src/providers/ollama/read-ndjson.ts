@@ -1,9 +1,10 @@
-// NDJSON is JSON text per line, so the parser is two maintained pieces: Node's `readline` splits the byte stream
-// into lines (decoding UTF-8 across chunk boundaries, CR/LF alike) and JSON.parse reads each. The official
+// NDJSON is JSON text per line, so the parser is two maintained pieces: Node's `readline` splits the text, which
+// `readBodyText` decodes across chunk boundaries as for SSE, into lines (CR/LF alike) and JSON.parse reads each. The official
 // `ollama` package skips an unreadable line with a console warning and drops the status and headers of a failed
 // answer; we need the first to be PROVIDER_BAD_RESPONSE and the second for Retry-After and our error codes.
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
+import { readBodyText } from '../body-text.ts';
 import { parseChunk, type UpstreamCall } from '../provider-errors.ts';
 import type { UpstreamResponse } from '../upstream-http.ts';
 
@@ -31,12 +32,12 @@ export async function* readNdjson(input: {
   }
 }
 
-async function* readChunks(call: UpstreamCall, body: Readable): AsyncGenerator<Buffer> {
+async function* readChunks(call: UpstreamCall, body: Readable): AsyncGenerator<string> {
   try {
     // A reader that stops at the last line leaves the body to `call.close`, which keeps a finished connection.
-    for await (const chunk of body.iterator({ destroyOnReturn: false })) {
+    for await (const text of readBodyText(body)) {
       call.received();
-      yield chunk as Buffer;
+      yield text;
     }
   } catch (error) {
     throw call.readFailure(error);
