@@ -70,6 +70,9 @@ export async function runRelayScenario(ctx: BenchContext): Promise<ResultRow[]> 
         }
       }
       rows.push(...relayRows(level, results));
+      if (level.concurrency === 1) {
+        rows.push(hostGauge(level, results.direct));
+      }
     }
     return rows;
   } finally {
@@ -143,6 +146,28 @@ function relayRows(level: RelayLevel, results: Record<RelayTarget, RelayResult[]
     );
   }
   return rows;
+}
+
+/**
+ * The fake upstream streaming alone at C=1 does the same work in every run, so its CPU per token tells how
+ * costly waking a process is on the host at the time. On this kind of machine it has read from about 60 µs
+ * to about 300 µs between runs of the same code; the relay and cache figures move with it, Parley's more
+ * than its references', since an answer wakes more processes (the database) than a bare relay does.
+ */
+function hostGauge(level: RelayLevel, direct: RelayResult[]): ResultRow {
+  const micros = pool(direct, level).upstreamCpuMicrosPerToken;
+  return judged(
+    {
+      scenario: SCENARIO,
+      figure: "host gauge: the fake upstream's own CPU per token, C=1, direct",
+      parley: '',
+      reference: `${fixed(micros, 0)} µs CPU/tok`,
+      result: 'the same work in every run: higher on a busier host',
+      data: { level, upstreamCpuMicrosPerToken: micros },
+    },
+    undefined,
+    micros,
+  );
 }
 
 interface Pooled {
