@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { MessageVersions } from '../protocol/api.ts';
 import type { StartData } from '../protocol/events.ts';
+import { streamAliasOf } from '../server/src/generation/stream-alias.ts';
+import { streamKeyOf } from '../server/src/generation/stream-key.ts';
 import { longTestPrompt } from '../server/src/providers/demo/demo-provider.ts';
-import { getChat, sendMessage, waitForSavedAnswer } from './helpers/native-client.ts';
+import { getChat, resumeStream, sendMessage, waitForSavedAnswer } from './helpers/native-client.ts';
 import { collectSse, readSse, type SseEvent, textOf } from './helpers/sse-client.ts';
 import { anonymous, createChat, json, type RunningParley, startParley } from './helpers/start-parley.ts';
 
@@ -154,7 +156,7 @@ describe('cancel, regenerate and retries', () => {
     const chatId = await createChat(server.url, headers);
     const running = await sendMessage(server.url, headers, chatId, { content: longTestPrompt });
     const iterator = readSse(running.body as ReadableStream<Uint8Array>);
-    await iterator.next();
+    const start = JSON.parse(((await iterator.next()).value as SseEvent).data) as StartData;
     const deleted = await fetch(`${server.url}/api/chats/${chatId}`, { method: 'DELETE', headers });
     assert.equal(deleted.status, 204);
     const rest: SseEvent[] = [];
@@ -164,5 +166,25 @@ describe('cancel, regenerate and retries', () => {
     assert.equal(rest.at(-1)?.event, 'end');
     assert.equal(server.parley.generations.runningCount(), 0);
     assert.equal((await fetch(`${server.url}/api/chats/${chatId}`, { headers })).status, 404);
+    assert.equal((await resumeStream(server.url, headers, start.streamId)).status, 404);
+  });
+
+  test("a deleted chat's answers are no longer replayed from the stream log", async () => {
+    const headers = anonymous();
+    const chatId = await createChat(server.url, headers);
+    const events = await collectSse(await sendMessage(server.url, headers, chatId, { content: 'hello' }));
+    const { streamId } = JSON.parse(events[0]?.data ?? '{}') as StartData;
+    const ownerId = `anon:${headers['x-anon-id']}`;
+    const key = streamKeyOf({ ownerId, chatId, streamId });
+    assert.equal(await server.streamLog.exists(key), true, 'an ended answer stays in the log for a while');
+    assert.equal((await resumeStream(server.url, headers, streamId)).status, 200);
+
+    const deleted = await fetch(`${server.url}/api/chats/${chatId}`, { method: 'DELETE', headers });
+    assert.equal(deleted.status, 204);
+    assert.equal(await server.streamLog.exists(key), false);
+    assert.equal(await server.streamLog.findAlias(streamAliasOf({ ownerId, streamId })), undefined);
+    const resumed = await resumeStream(server.url, headers, streamId);
+    assert.equal(resumed.status, 404);
+    assert.equal(((await resumed.json()) as { error: { code: string } }).error.code, 'NOT_FOUND');
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
 import { PROMPT_HEAD_CHARS, titleFrom } from './chat-title.ts';
-import type { Db } from './client.ts';
+import { type Db, prepareSql } from './client.ts';
 import { createMessageTree } from './message-tree.ts';
 import type { ChatRecord, ChatRepository, MessageRecord } from './repository.ts';
 import { chats, messages, UNTITLED_CHAT_TITLE } from './schema.ts';
@@ -61,6 +61,20 @@ function toChatRecord({ firstPrompt, ...row }: ChatRecord & { firstPrompt: strin
 
 export function createChatRepository(db: Db): ChatRepository {
   const owned = (ownerId: string, chatId: string) => and(eq(chats.id, chatId), eq(chats.ownerId, ownerId));
+
+  // The answers are read from the snapshot the delete starts from: the cascade removes them as it ends. One row
+  // with no answer for a chat that had none, and no row for no chat.
+  const deleteChatStatement = prepareSql<{ ownerId: string; chatId: string }, { answer_id: string | null }>(
+    db,
+    'delete_chat',
+    sql`WITH deleted AS (
+      DELETE FROM ${chats}
+      WHERE ${chats.id} = ${sql.placeholder('chatId')} AND ${chats.ownerId} = ${sql.placeholder('ownerId')}
+      RETURNING ${chats.id}
+    )
+    SELECT ${messages.id} AS answer_id FROM deleted
+    LEFT JOIN ${messages} ON ${messages.chatId} = deleted.id AND ${messages.role} = 'assistant'`,
+  );
 
   // Built once: on the path of every message sent, where building the query would cost more than running it.
   const selectChat = db
@@ -173,8 +187,10 @@ export function createChatRepository(db: Db): ChatRepository {
     },
 
     async deleteChat(ownerId, chatId) {
-      const deleted = await db.delete(chats).where(owned(ownerId, chatId)).returning({ id: chats.id });
-      return deleted.length > 0;
+      const rows = await deleteChatStatement({ ownerId, chatId });
+      return rows.length === 0
+        ? undefined
+        : { answerIds: rows.flatMap((row) => (row.answer_id === null ? [] : [row.answer_id])) };
     },
   };
 }

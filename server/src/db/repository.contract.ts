@@ -206,19 +206,24 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
       assert.equal(await repos.chats.renameChat(ownerId, randomUUID(), 'x', at(9)), undefined);
     });
 
-    test('deleteChat removes the chat and, by cascade, its messages', async () => {
+    test('deleteChat removes the chat and, by cascade, its messages, and names the answers it removed', async () => {
       const ownerId = newOwner();
       const chat = await newChat(ownerId);
       const { userId, answerId } = await send(ownerId, chat.id, { now: at(1) });
+      await finish(answerId, at(2));
+      const again = await regenerate(ownerId, chat.id, userId, at(3));
       const other = await newChat(ownerId);
       const kept = await send(ownerId, other.id, { now: at(1) });
+      const empty = await newChat(ownerId);
 
-      assert.equal(await repos.chats.deleteChat(ownerId, chat.id), true);
+      const deleted = await repos.chats.deleteChat(ownerId, chat.id);
+      assert.deepEqual(deleted?.answerIds.toSorted(), [answerId, again.answerId].toSorted());
       assert.equal(await repos.chats.getChat(ownerId, chat.id), undefined);
       assert.equal(await repos.messages.getMessage(ownerId, userId), undefined);
       assert.equal(await repos.messages.getMessage(ownerId, answerId), undefined);
       assert.deepEqual(ids(await threadOf(ownerId, other.id)), [kept.userId, kept.answerId]);
-      assert.equal(await repos.chats.deleteChat(ownerId, chat.id), false);
+      assert.equal(await repos.chats.deleteChat(ownerId, chat.id), undefined);
+      assert.deepEqual(await repos.chats.deleteChat(ownerId, empty.id), { answerIds: [] });
     });
 
     test('getChatWithMessages reads the chat as getChat does, with every message in created order', async () => {
@@ -264,7 +269,7 @@ export function repositoryContract(create: () => Promise<TestDatabase>): void {
       assert.equal(await repos.chats.getChatWithMessages(intruder, chat.id), undefined);
       assert.deepEqual(await repos.chats.listChats(intruder, { limit: 10 }), []);
       assert.equal(await repos.chats.renameChat(intruder, chat.id, 'mine', at(2)), undefined);
-      assert.equal(await repos.chats.deleteChat(intruder, chat.id), false);
+      assert.equal(await repos.chats.deleteChat(intruder, chat.id), undefined);
       assert.equal(await repos.messages.getMessage(intruder, userId), undefined);
       assert.equal(await repos.messages.findByClientMessageId(intruder, chat.id, 'c1'), undefined);
       assert.deepEqual(await threadOf(intruder, chat.id), []);

@@ -120,8 +120,11 @@ export interface ChatRepository {
   /** Newest activity first, hidden chats left out; the page after `cursor` when given. */
   listChats(ownerId: string, page: { limit: number; cursor?: ChatCursor }): Promise<ChatRecord[]>;
   renameChat(ownerId: string, chatId: string, title: string, now: Date): Promise<ChatRecord | undefined>;
-  /** Deletes the chat and its messages; false when there was no such chat. */
-  deleteChat(ownerId: string, chatId: string): Promise<boolean>;
+  /**
+   * Deletes the chat and its messages; undefined when there was no such chat, else the ids of the answers
+   * deleted with it (whose streams the stream log may still hold).
+   */
+  deleteChat(ownerId: string, chatId: string): Promise<{ answerIds: string[] } | undefined>;
 }
 
 export interface MessageRepository {

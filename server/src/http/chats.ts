@@ -10,6 +10,7 @@ import {
   UpdateChatBody,
 } from '../../../protocol/api.ts';
 import { AppError } from '../app-error.ts';
+import { streamKeyOf } from '../generation/stream-key.ts';
 import { decodeChatCursor, encodeChatCursor } from './chat-cursor.ts';
 import { createOwnedChat } from './create-owned-chat.ts';
 import { type RouteDeps, requirePrincipal, type TypedApp } from './route-deps.ts';
@@ -96,10 +97,17 @@ export function registerChatRoutes(app: TypedApp, deps: RouteDeps): void {
           .filter((message) => message.chatId === request.params.id)
           .map((message) => deps.generations.cancel(principal.id, message.id)),
       );
-      if (!(await chats.deleteChat(principal.id, request.params.id))) {
+      const deleted = await chats.deleteChat(principal.id, request.params.id);
+      if (!deleted) {
         throw new AppError('NOT_FOUND', { message: 'No such chat.' });
       }
-      deps.notifications.notify({ type: 'chat_deleted', ownerId: principal.id, chatId: request.params.id });
+      // The log would replay its answers to a resume until they expire (STREAM_TTL_SECONDS). The chat is gone
+      // either way: when the log cannot be reached, that is logged, and the streams expire as they would have.
+      const chatId = request.params.id;
+      await deps.streamLog
+        .remove(deleted.answerIds.map((streamId) => streamKeyOf({ ownerId: principal.id, chatId, streamId })))
+        .catch((error: unknown) => request.log.error({ err: error }, 'the deleted chat kept its streams'));
+      deps.notifications.notify({ type: 'chat_deleted', ownerId: principal.id, chatId });
       return reply.code(204).send(null);
     },
   );

@@ -194,6 +194,15 @@ export function createMemoryStreamLog(options: MemoryStreamLogOptions): StreamLo
       return !closed && getLive(streamId) !== undefined;
     },
 
+    async remove(streamIds: string[]): Promise<void> {
+      for (const streamId of streamIds) {
+        const stream = streams.get(streamId);
+        if (stream) {
+          remove(stream);
+        }
+      }
+    },
+
     async close(): Promise<void> {
       closed = true;
       clearTimeout(sweepTimer);

@@ -159,6 +159,21 @@ export function createRedisStreamLog(options: RedisStreamLogOptions): StreamLog 
       }
     },
 
+    async remove(streamIds: string[]): Promise<void> {
+      const keys = streamIds.flatMap((streamId) => {
+        const alias = aliasOf?.(streamId);
+        return alias === undefined ? [keyOf(streamId)] : [keyOf(streamId), keyOf(alias)];
+      });
+      if (keys.length === 0) {
+        return;
+      }
+      try {
+        await redis.del(...keys);
+      } catch (error) {
+        throw redisUnavailable(error);
+      }
+    },
+
     async close(): Promise<void> {
       closed = true;
       await follower.close();

@@ -363,6 +363,27 @@ export function streamLogContract(
       }),
     );
 
+    test('remove forgets streams and their aliases at once, live or ended, and keeps the rest', TIMEOUT, () =>
+      withLog({ ...DEFAULTS, aliasOf: (id) => `alias of ${id}` }, async (log) => {
+        const ended = randomUUID();
+        const live = randomUUID();
+        const kept = randomUUID();
+        await appendAll(log, ended, story(ended, 2));
+        await appendAll(log, live, [startEvent(live), textEvent(0)]);
+        const keptEvents = await appendAll(log, kept, story(kept, 1));
+        await log.remove([ended, live, randomUUID()]);
+        for (const gone of [ended, live]) {
+          assert.equal(await log.exists(gone), false);
+          assert.equal(await log.findAlias(`alias of ${gone}`), undefined);
+          assert.equal(await log.open(gone, undefined), undefined);
+          assert.deepEqual(await log.range(gone), []);
+        }
+        assert.equal(await log.findAlias(`alias of ${kept}`), kept);
+        assert.deepEqual(await log.range(kept), keptEvents);
+        await log.remove([]);
+      }),
+    );
+
     test('a stream exists while live and once ended', TIMEOUT, () =>
       withLog(DEFAULTS, async (log) => {
         const streamId = randomUUID();

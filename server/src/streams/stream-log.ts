@@ -32,6 +32,12 @@ export interface StreamLog {
   range(streamId: string): Promise<LoggedEvent[]>;
   /** True while the stream is in the log: live, or ended and not yet expired. */
   exists(streamId: string): Promise<boolean>;
+  /**
+   * Forgets these streams and their aliases now instead of when they expire (their chat was deleted): a read
+   * or `open` after this finds nothing. Streams the log does not have are skipped. A reader already following
+   * a stream is not ended by this, so remove a stream once it has ended.
+   */
+  remove(streamIds: string[]): Promise<void>;
   /** Releases connections and wakes every reader so it can finish. */
   close(): Promise<void>;
 }
