@@ -384,6 +384,18 @@ export function streamLogContract(
       }),
     );
 
+    test('remove takes all the streams of a chat at once, however many', TIMEOUT, () =>
+      withLog({ ...DEFAULTS, aliasOf: (id) => `alias of ${id}` }, async (log) => {
+        const streamIds = Array.from({ length: 600 }, () => randomUUID());
+        await Promise.all(streamIds.map((streamId) => log.append(streamId, startEvent(streamId))));
+        await log.remove(streamIds);
+        for (const streamId of [streamIds[0], streamIds[499], streamIds[500], streamIds[599]] as string[]) {
+          assert.equal(await log.exists(streamId), false);
+          assert.equal(await log.findAlias(`alias of ${streamId}`), undefined);
+        }
+      }),
+    );
+
     test('a stream exists while live and once ended', TIMEOUT, () =>
       withLog(DEFAULTS, async (log) => {
         const streamId = randomUUID();
