@@ -31,6 +31,10 @@ export const errorCatalogue = {
     status: 502,
     message: 'The model provider sent a response that could not be read.',
   },
+  PROVIDER_REJECTED: {
+    status: 400,
+    message: 'The model provider refused the request: an option may be outside what this model accepts.',
+  },
   PROVIDER_DISCONNECTED: { status: 502, message: 'The model provider closed the stream before it finished.' },
   CONTEXT_TOO_LONG: { status: 400, message: 'The conversation is longer than the model accepts.' },
   GENERATION_INTERRUPTED: { status: 500, message: 'The server generating this answer stopped.' },

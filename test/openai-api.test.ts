@@ -180,6 +180,21 @@ describe('the OpenAI-compatible API, driven by the official openai client', () =
     );
   });
 
+  test('a request the provider refuses is a 400 provider_rejected, not an unreadable answer', async () => {
+    upstream.setScenario({ fixture: 'openai-invalid-request' });
+    try {
+      await assert.rejects(
+        client.chat.completions.create({
+          model: 'local/fake-model',
+          messages: [{ role: 'user', content: 'x' }],
+        }),
+        (error: unknown) => error instanceof OpenAI.BadRequestError && error.code === 'provider_rejected',
+      );
+    } finally {
+      upstream.setScenario({});
+    }
+  });
+
   test('a mid-stream upstream error reaches the client as an error, not a silent end', async () => {
     upstream.setScenario({ fixture: 'openai-midstream-error' });
     try {

@@ -17,8 +17,8 @@ describe('provider errors', () => {
     assert.equal(code(408), 'PROVIDER_TIMEOUT');
     assert.equal(code(413), 'CONTEXT_TOO_LONG');
     assert.equal(code(400, true), 'CONTEXT_TOO_LONG');
-    assert.equal(code(400), 'PROVIDER_BAD_RESPONSE');
-    assert.equal(code(422), 'PROVIDER_BAD_RESPONSE');
+    assert.equal(code(400), 'PROVIDER_REJECTED');
+    assert.equal(code(422), 'PROVIDER_REJECTED');
     assert.equal(code(429), 'PROVIDER_RATE_LIMITED');
     assert.equal(code(500), 'PROVIDER_UNAVAILABLE');
     assert.equal(code(529), 'PROVIDER_UNAVAILABLE');

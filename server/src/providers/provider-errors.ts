@@ -295,8 +295,9 @@ function codeForStatus(status: number, contextTooLong: boolean) {
   if (status >= 500) {
     return 'PROVIDER_UNAVAILABLE' as const;
   }
-  // Any other 4xx: the provider refused a request we built, which no client can fix by retrying.
-  return 'PROVIDER_BAD_RESPONSE' as const;
+  // Any other 4xx: the provider refused the request as it was built (an option this model does not take, a value
+  // out of its range), so sending it again unchanged cannot help.
+  return 'PROVIDER_REJECTED' as const;
 }
 
 /** Retry-After in seconds: either delta-seconds or an HTTP date (RFC 9110 section 10.2.3). */

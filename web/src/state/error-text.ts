@@ -20,6 +20,8 @@ const texts: Partial<Record<ClientErrorCode, string>> = {
   PROVIDER_AUTH:
     'The server’s credentials for this model were rejected. Ask the server’s admin to check them.',
   PROVIDER_BAD_RESPONSE: 'The model sent an answer Parley could not read. Try again.',
+  PROVIDER_REJECTED:
+    'The model’s provider refused this request: an option may be outside what the model accepts. Pick another model, or ask the server’s admin.',
   PROVIDER_DISCONNECTED: 'The model stopped before finishing its answer. Try again.',
   CONTEXT_TOO_LONG:
     'This conversation is longer than the model can read. Start a new chat, or pick a larger model.',

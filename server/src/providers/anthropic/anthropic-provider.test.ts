@@ -81,6 +81,7 @@ providerFailureContract('Anthropic', {
       'anthropic-rate-limited': 'PROVIDER_RATE_LIMITED',
       'anthropic-overloaded': 'PROVIDER_UNAVAILABLE',
       'anthropic-prompt-too-long': 'CONTEXT_TOO_LONG',
+      'anthropic-invalid-request': 'PROVIDER_REJECTED',
     },
     rateLimited: { fixture: 'anthropic-rate-limited', retryAfterSeconds: 12 },
     midStreamError: 'anthropic-midstream-error',

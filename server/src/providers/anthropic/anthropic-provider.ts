@@ -164,7 +164,7 @@ function codeForErrorType(error: AnthropicError): ErrorCode {
     case 'timeout_error':
       return 'PROVIDER_TIMEOUT';
     case 'invalid_request_error':
-      return 'PROVIDER_BAD_RESPONSE';
+      return 'PROVIDER_REJECTED';
     default:
       return 'PROVIDER_UNAVAILABLE';
   }

@@ -81,6 +81,7 @@ providerFailureContract('Ollama', {
     httpAnswers: {
       'ollama-model-not-found': 'MODEL_NOT_FOUND',
       'ollama-context-too-long': 'CONTEXT_TOO_LONG',
+      'ollama-invalid-request': 'PROVIDER_REJECTED',
       'ollama-server-error': 'PROVIDER_UNAVAILABLE',
     },
     midStreamError: 'ollama-chat-error',

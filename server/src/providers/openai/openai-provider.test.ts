@@ -119,6 +119,7 @@ providerFailureContract('OpenAI', {
       'openai-rate-limited': 'PROVIDER_RATE_LIMITED',
       'openai-server-error': 'PROVIDER_UNAVAILABLE',
       'openai-context-too-long': 'CONTEXT_TOO_LONG',
+      'openai-invalid-request': 'PROVIDER_REJECTED',
       'openai-not-streaming': 'PROVIDER_BAD_RESPONSE',
     },
     rateLimited: { fixture: 'openai-rate-limited', retryAfterSeconds: 7 },
