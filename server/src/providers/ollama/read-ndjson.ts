@@ -1,7 +1,8 @@
-// NDJSON is JSON text per line, so the parser is two maintained pieces: Node's `readline` splits the text, which
-// `readBodyText` decodes across chunk boundaries as for SSE, into lines (CR/LF alike) and JSON.parse reads each. The official
-// `ollama` package skips an unreadable line with a console warning and drops the status and headers of a failed
-// answer; we need the first to be PROVIDER_BAD_RESPONSE and the second for Retry-After and our error codes.
+// NDJSON is JSON text per line, so the parser is two maintained pieces: Node's `readline` splits the text into
+// lines (CR/LF alike) and JSON.parse reads each. The text comes from `readBodyText`, which decodes UTF-8 across
+// chunk boundaries, as it does for SSE. The official `ollama` package skips an unreadable line with a console
+// warning and drops the status and headers of a failed answer; we need the first to be PROVIDER_BAD_RESPONSE and
+// the second for Retry-After and our error codes.
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { readBodyText } from '../body-text.ts';
