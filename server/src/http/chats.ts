@@ -90,20 +90,20 @@ export function registerChatRoutes(app: TypedApp, deps: RouteDeps): void {
     },
     async (request, reply) => {
       const principal = await requirePrincipal(deps, request);
+      const chatId = request.params.id;
       // An answer still running in this chat is stopped first, so no provider keeps generating for nothing.
       const streaming = await messages.listStreaming(principal.id);
       await Promise.all(
         streaming
-          .filter((message) => message.chatId === request.params.id)
+          .filter((message) => message.chatId === chatId)
           .map((message) => deps.generations.cancel(principal.id, message.id)),
       );
-      const deleted = await chats.deleteChat(principal.id, request.params.id);
+      const deleted = await chats.deleteChat(principal.id, chatId);
       if (!deleted) {
         throw new AppError('NOT_FOUND', { message: 'No such chat.' });
       }
       // The log would replay its answers to a resume until they expire (STREAM_TTL_SECONDS). The chat is gone
       // either way: when the log cannot be reached, that is logged, and the streams expire as they would have.
-      const chatId = request.params.id;
       await deps.streamLog
         .remove(deleted.answerIds.map((streamId) => streamKeyOf({ ownerId: principal.id, chatId, streamId })))
         .catch((error: unknown) => request.log.error({ err: error }, 'the deleted chat kept its streams'));
